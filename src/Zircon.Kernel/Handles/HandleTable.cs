@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 
 namespace Zircon.Kernel.Handles;
@@ -70,10 +69,11 @@ public sealed class HandleTable
     /// The lookup every syscall uses, with Zircon's fixed order: BAD_HANDLE, then WRONG_TYPE, then
     /// ACCESS_DENIED.
     /// </summary>
-    public ZxStatus Get<T>(uint value, ZxRights rights, [NotNullWhen(true)] out T? dispatcher)
+    public ZxStatus Get<T>(uint value, ZxRights rights, out T dispatcher)
         where T : Dispatcher
     {
-        dispatcher = null;
+        // Callers read the outputs only when the status is OK.
+        dispatcher = null!;
         Handle? handle = Get(value);
         if (handle is null)
             return ZxStatus.ErrBadHandle;
@@ -86,23 +86,18 @@ public sealed class HandleTable
     }
 
     /// <summary>As <see cref="Get{T}(uint, ZxRights, out T)"/>, also returning the handle entry.</summary>
-    public ZxStatus Get<T>(uint value, ZxRights rights, [NotNullWhen(true)] out T? dispatcher, [NotNullWhen(true)] out Handle? handle)
+    public ZxStatus Get<T>(uint value, ZxRights rights, out T dispatcher, out Handle handle)
         where T : Dispatcher
     {
-        dispatcher = null;
-        handle = Get(value);
+        // Callers read the outputs only when the status is OK.
+        dispatcher = null!;
+        handle = Get(value)!;
         if (handle is null)
             return ZxStatus.ErrBadHandle;
         if (handle.Dispatcher is not T typed)
-        {
-            handle = null;
             return ZxStatus.ErrWrongType;
-        }
         if (!handle.HasRights(rights))
-        {
-            handle = null;
             return ZxStatus.ErrAccessDenied;
-        }
         dispatcher = typed;
         return ZxStatus.Ok;
     }

@@ -1,0 +1,11 @@
+namespace Zircon.Kernel.Objects;
+
+/// <summary>An event: an object whose only state is its signals (ZX_EVENT_SIGNALED and the user signals).</summary>
+public sealed class EventDispatcher : Dispatcher
+{
+    public override ZxObjectType Type => ZxObjectType.Event;
+
+    public override ZxRights DefaultRights => ZxDefaultRights.Event;
+
+    public override ZxSignals AllowedUserSignals => ZxSignals.UserAll | ZxSignals.EventSignaled;
+}

@@ -1,0 +1,340 @@
+using Zircon.Kernel.Objects;
+
+namespace Zircon.Kernel.Ports;
+
+/// <summary>
+/// A port: a queue of packets that threads wait on. Regular packets (user, signal, guest trap)
+/// are FIFO; on a port created with ZX_PORT_BIND_TO_INTERRUPT, interrupt packets are a separate
+/// queue served first. A packet goes straight to a waiting thread when there is one.
+/// </summary>
+public sealed class PortDispatcher : Dispatcher
+{
+    /// <summary>Per-port user-packet limit (Project decisions): queuing past it is SHOULD_WAIT.</summary>
+    public const int MaxUserPackets = 2048;
+
+    private readonly Lock _lock = new();
+    private readonly PacketRing _queue = new();
+    private readonly LinkedList<InterruptDispatcher> _interrupts = new();
+    private readonly HashSet<PortObserver> _observers = new();
+    private PortWaiter? _waitersHead;
+    private PortWaiter? _waitersTail;
+    private int _userPackets;
+    private bool _closed;
+
+    public PortDispatcher(uint options) => CanBindInterrupts = (options & ZxPortOptions.BindToInterrupt) != 0;
+
+    public override ZxObjectType Type => ZxObjectType.Port;
+
+    public override ZxRights DefaultRights => ZxDefaultRights.Port;
+
+    /// <summary>Created with ZX_PORT_BIND_TO_INTERRUPT.</summary>
+    public bool CanBindInterrupts { get; }
+
+    /// <summary>Packets pending (regular and interrupt), for tests and diagnostics.</summary>
+    public int PendingCount
+    {
+        get
+        {
+            lock (_lock)
+                return _queue.Count + _interrupts.Count;
+        }
+    }
+
+    /// <summary><c>zx_port_queue</c>: queues a user packet (type forced to USER).</summary>
+    public ZxStatus QueueUser(in ZxPortPacket packet)
+    {
+        PortWaiter? wake;
+        lock (_lock)
+        {
+            if (_closed)
+                return ZxStatus.ErrBadHandle;
+            // Zircon compares with '>' before inserting, so 2049 user packets fit.
+            if (_userPackets > MaxUserPackets)
+                return ZxStatus.ErrShouldWait;
+            ZxPortPacket copy = packet;
+            copy.Type = ZxPacketType.User;
+            wake = DeliverLocked(copy, producer: null);
+        }
+        wake?.Wake();
+        return ZxStatus.Ok;
+    }
+
+    /// <summary>Queues a kernel packet (signal, guest trap) produced by <paramref name="producer"/>. False if the port has no handles left.</summary>
+    internal bool QueueFromProducer(in ZxPortPacket packet, IPacketProducer producer)
+    {
+        PortWaiter? wake;
+        lock (_lock)
+        {
+            if (_closed)
+                return false;
+            wake = DeliverLocked(packet, producer);
+        }
+        if (wake is not null)
+        {
+            wake.Wake();
+            producer.OnPacketDelivered();
+        }
+        return true;
+    }
+
+    /// <summary>Removes queued packets of <paramref name="producer"/> with <paramref name="key"/>; returns how many.</summary>
+    internal int RemovePackets(IPacketProducer producer, ulong key)
+    {
+        lock (_lock)
+            return _queue.RemoveWhere(static (e, s) => ReferenceEquals(e.Producer, s.producer) && e.Packet.Key == s.key, (producer, key));
+    }
+
+    /// <summary>
+    /// Queues the interrupt's packet (key and timestamp read from it now). False if the port has
+    /// no handles left. The caller holds the interrupt's lock and has checked it is not queued.
+    /// </summary>
+    internal bool QueueInterrupt(InterruptDispatcher interrupt)
+    {
+        PortWaiter? wake = null;
+        lock (_lock)
+        {
+            if (_closed)
+                return false;
+            PortWaiter? waiter = _waitersHead;
+            if (waiter is not null)
+            {
+                UnlinkLocked(waiter);
+                waiter.Packet = interrupt.BuildPortPacket();
+                waiter.Status = ZxStatus.Ok;
+                wake = waiter;
+            }
+            else
+            {
+                _interrupts.AddLast(interrupt.PortNode);
+            }
+        }
+        wake?.Wake();
+        return true;
+    }
+
+    /// <summary>Takes the interrupt's packet back out of the queue; returns whether it was still queued.</summary>
+    internal bool RemoveInterrupt(InterruptDispatcher interrupt)
+    {
+        lock (_lock)
+        {
+            if (interrupt.PortNode.List != _interrupts)
+                return false;
+            _interrupts.Remove(interrupt.PortNode);
+            return true;
+        }
+    }
+
+    /// <summary>Whether the interrupt's packet is queued and not yet read.</summary>
+    internal bool IsInterruptQueued(InterruptDispatcher interrupt)
+    {
+        lock (_lock)
+            return interrupt.PortNode.List == _interrupts;
+    }
+
+    /// <summary><c>zx_port_wait</c>: blocks until a packet arrives or the absolute <paramref name="deadline"/> passes.</summary>
+    public ZxStatus Wait(long deadline, out ZxPortPacket packet)
+    {
+        SyncPortWaiter waiter;
+        IPacketProducer? producer;
+        lock (_lock)
+        {
+            if (TryDequeueLocked(out packet, out producer))
+                goto Dequeued;
+            if (_closed)
+                return ZxStatus.ErrCanceled;
+            if (deadline != ZxTime.Infinite && deadline <= Linux.Libc.MonotonicClock.Now())
+                return ZxStatus.ErrTimedOut;
+            waiter = SyncPortWaiter.ForCurrentThread();
+            LinkLocked(waiter);
+        }
+
+        if (!waiter.Block(deadline))
+        {
+            lock (_lock)
+            {
+                if (waiter.Linked)
+                {
+                    UnlinkLocked(waiter);
+                    packet = default;
+                    return ZxStatus.ErrTimedOut;
+                }
+            }
+            // A packet was handed over as the deadline passed; wait for the hand-off to finish.
+            waiter.Block(ZxTime.Infinite);
+        }
+        packet = waiter.Packet;
+        return waiter.Status;
+
+    Dequeued:
+        producer?.OnPacketDelivered();
+        return ZxStatus.Ok;
+    }
+
+    /// <summary>Asynchronous <c>zx_port_wait</c> with no deadline; completes synchronously when a packet is queued.</summary>
+    public ValueTask<ZxPortPacket> WaitAsync(CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+            return ValueTask.FromCanceled<ZxPortPacket>(cancellationToken);
+        AsyncPortWaiter waiter;
+        IPacketProducer? producer;
+        ZxPortPacket packet;
+        lock (_lock)
+        {
+            if (!TryDequeueLocked(out packet, out producer))
+            {
+                if (_closed)
+                    return ValueTask.FromException<ZxPortPacket>(new ZxException(ZxStatus.ErrCanceled, "zx_port_wait"));
+                waiter = AsyncPortWaiter.Rent(this);
+                LinkLocked(waiter);
+                goto Pending;
+            }
+        }
+        producer?.OnPacketDelivered();
+        return new ValueTask<ZxPortPacket>(packet);
+
+    Pending:
+        ValueTask<ZxPortPacket> task = waiter.AsValueTask();
+        waiter.RegisterCancellation(cancellationToken);
+        return task;
+    }
+
+    /// <summary>Removes a waiter that gave up (cancellation); false if it already got a packet.</summary>
+    internal bool TryUnlinkWaiter(PortWaiter waiter)
+    {
+        lock (_lock)
+        {
+            if (!waiter.Linked)
+                return false;
+            UnlinkLocked(waiter);
+            return true;
+        }
+    }
+
+    /// <summary>A wait_async registration targeting this port was made.</summary>
+    internal void AddObserver(PortObserver observer)
+    {
+        lock (_lock)
+            _observers.Add(observer);
+    }
+
+    /// <summary>A registration fired or was canceled; the port no longer needs to track it.</summary>
+    internal void ForgetObserver(PortObserver observer)
+    {
+        lock (_lock)
+            _observers.Remove(observer);
+    }
+
+    /// <summary>
+    /// <c>zx_port_cancel</c>: removes registrations made through <paramref name="source"/> with
+    /// <paramref name="key"/> and the packets they queued. NOT_FOUND if there was nothing.
+    /// </summary>
+    public ZxStatus Cancel(Handles.Handle source, ulong key)
+    {
+        int removed = source.Dispatcher.RemoveObservers(
+            static (o, s) => o is PortObserver po && ReferenceEquals(po.Port, s.port) && ReferenceEquals(po.Handle, s.source) && po.Key == s.key,
+            (port: this, source, key));
+        lock (_lock)
+        {
+            _observers.RemoveWhere(o => ReferenceEquals(o.Handle, source) && o.Key == key);
+            removed += _queue.RemoveWhere(
+                static (e, s) => e.Producer is PortObserver po && ReferenceEquals(po.Handle, s.source) && po.Key == s.key,
+                (source, key));
+        }
+        return removed > 0 ? ZxStatus.Ok : ZxStatus.ErrNotFound;
+    }
+
+    /// <summary>Last handle closed: drop every packet and registration; waiters end with CANCELED.</summary>
+    protected override void OnZeroHandles()
+    {
+        PortObserver[] observers;
+        PortWaiter? waiters;
+        lock (_lock)
+        {
+            _closed = true;
+            _queue.Clear();
+            _userPackets = 0;
+            _interrupts.Clear();
+            observers = [.. _observers];
+            _observers.Clear();
+            waiters = _waitersHead;
+            for (PortWaiter? w = waiters; w is not null; w = w.Next)
+            {
+                w.Linked = false;
+                w.Status = ZxStatus.ErrCanceled;
+            }
+            _waitersHead = _waitersTail = null;
+        }
+        for (PortWaiter? w = waiters; w is not null;)
+        {
+            PortWaiter? next = w.Next;
+            w.Next = w.Previous = null;
+            w.Wake();
+            w = next;
+        }
+        foreach (PortObserver observer in observers)
+            observer.Object.RemoveObserver(observer);
+    }
+
+    private PortWaiter? DeliverLocked(in ZxPortPacket packet, IPacketProducer? producer)
+    {
+        PortWaiter? waiter = _waitersHead;
+        if (waiter is not null)
+        {
+            UnlinkLocked(waiter);
+            waiter.Packet = packet;
+            waiter.Status = ZxStatus.Ok;
+            return waiter;
+        }
+        _queue.Enqueue(packet, producer);
+        if (producer is null)
+            _userPackets++;
+        return null;
+    }
+
+    private bool TryDequeueLocked(out ZxPortPacket packet, out IPacketProducer? producer)
+    {
+        LinkedListNode<InterruptDispatcher>? first = _interrupts.First;
+        if (first is not null)
+        {
+            _interrupts.RemoveFirst();
+            packet = first.Value.BuildPortPacket();
+            producer = null;
+            return true;
+        }
+        if (_queue.TryDequeue(out packet, out object? owner))
+        {
+            producer = (IPacketProducer?)owner;
+            if (producer is null)
+                _userPackets--;
+            return true;
+        }
+        producer = null;
+        return false;
+    }
+
+    private void LinkLocked(PortWaiter waiter)
+    {
+        waiter.Linked = true;
+        waiter.Next = null;
+        waiter.Previous = _waitersTail;
+        if (_waitersTail is null)
+            _waitersHead = waiter;
+        else
+            _waitersTail.Next = waiter;
+        _waitersTail = waiter;
+    }
+
+    private void UnlinkLocked(PortWaiter waiter)
+    {
+        if (waiter.Previous is null)
+            _waitersHead = waiter.Next;
+        else
+            waiter.Previous.Next = waiter.Next;
+        if (waiter.Next is null)
+            _waitersTail = waiter.Previous;
+        else
+            waiter.Next.Previous = waiter.Previous;
+        waiter.Next = waiter.Previous = null;
+        waiter.Linked = false;
+    }
+}

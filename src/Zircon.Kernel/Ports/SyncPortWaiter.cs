@@ -1,0 +1,51 @@
+using Zircon.Linux.Libc;
+
+namespace Zircon.Kernel.Ports;
+
+/// <summary>A thread blocked in <c>zx_port_wait</c>. One per thread, reused, so waiting does not allocate.</summary>
+internal sealed class SyncPortWaiter : PortWaiter
+{
+    [ThreadStatic]
+    private static SyncPortWaiter? t_instance;
+
+    private bool _woken;
+
+    public static SyncPortWaiter ForCurrentThread()
+    {
+        SyncPortWaiter waiter = t_instance ??= new SyncPortWaiter();
+        waiter._woken = false;
+        return waiter;
+    }
+
+    internal override void Wake()
+    {
+        lock (this)
+        {
+            _woken = true;
+            Monitor.Pulse(this);
+        }
+    }
+
+    /// <summary>Blocks until woken or until the monotonic clock passes <paramref name="deadline"/>; returns whether it was woken.</summary>
+    public bool Block(long deadline)
+    {
+        lock (this)
+        {
+            while (!_woken)
+            {
+                if (deadline == ZxTime.Infinite)
+                {
+                    Monitor.Wait(this);
+                    continue;
+                }
+                long remaining = deadline - MonotonicClock.Now();
+                if (remaining <= 0)
+                    return false;
+                // Round up so the wait never ends before the deadline.
+                long ms = (remaining + 999_999) / 1_000_000;
+                Monitor.Wait(this, (int)Math.Min(ms, int.MaxValue));
+            }
+            return true;
+        }
+    }
+}
