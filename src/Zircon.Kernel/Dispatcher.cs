@@ -45,6 +45,21 @@ public abstract class Dispatcher
         }
     }
 
+    /// <summary>Registered observers (waits in progress), for tests and diagnostics.</summary>
+    internal int ObserverCount
+    {
+        get
+        {
+            lock (_signalLock)
+            {
+                int n = 0;
+                for (SignalObserver? o = _observers; o is not null; o = o.Next)
+                    n++;
+                return n;
+            }
+        }
+    }
+
     internal int HandleCount => Volatile.Read(ref _handleCount);
 
     internal void IncrementHandleCount() => Interlocked.Increment(ref _handleCount);

@@ -11,12 +11,25 @@ namespace Zircon.Kernel;
 public static class KernelContext
 {
     private static readonly Lazy<uint> s_rootResource = new(CreateRootResourceHandle);
+    private static readonly Lazy<uint> s_rootVmar = new(CreateRootVmarHandle);
 
     /// <summary>The process's handle table.</summary>
     public static HandleTable Handles { get; } = new();
 
     /// <summary>The handle to the root resource (created on first use; the same value every time).</summary>
     public static uint RootResource => s_rootResource.Value;
+
+    /// <summary>The handle to the root VMAR: this process's address space.</summary>
+    public static uint RootVmar => s_rootVmar.Value;
+
+    private static uint CreateRootVmarHandle()
+    {
+        var vmar = new VmarDispatcher(new Memory.HostAddressSpace(), ZxDefaultRights.Vmar | ZxRights.Read | ZxRights.Write | ZxRights.Execute);
+        ZxStatus status = Handles.Add(vmar, vmar.DefaultRights, out uint value);
+        if (status != ZxStatus.Ok)
+            throw new InvalidOperationException($"cannot create the root VMAR handle: {status.ToZirconName()}");
+        return value;
+    }
 
     private static uint CreateRootResourceHandle()
     {

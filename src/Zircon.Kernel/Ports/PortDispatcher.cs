@@ -40,6 +40,21 @@ public sealed class PortDispatcher : Dispatcher
         }
     }
 
+    /// <summary>Threads and tasks blocked on this port, for tests and diagnostics.</summary>
+    internal int WaiterCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                int n = 0;
+                for (PortWaiter? w = _waitersHead; w is not null; w = w.Next)
+                    n++;
+                return n;
+            }
+        }
+    }
+
     /// <summary><c>zx_port_queue</c>: queues a user packet (type forced to USER).</summary>
     public ZxStatus QueueUser(in ZxPortPacket packet)
     {

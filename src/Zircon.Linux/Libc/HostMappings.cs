@@ -31,6 +31,16 @@ public static unsafe class HostMappings
         return ZxStatus.Ok;
     }
 
+    /// <summary>Reserves <paramref name="length"/> bytes of address space (inaccessible) for the caller to map into.</summary>
+    public static ZxStatus Reserve(ulong length, out ulong address)
+    {
+        // SAFETY: an anonymous PROT_NONE mapping at an address of the kernel's choosing touches nothing else.
+        void* p = LibcNative.mmap(null, (nuint)length, LibcNative.PROT_NONE,
+            LibcNative.MAP_PRIVATE | LibcNative.MAP_ANONYMOUS | LibcNative.MAP_NORESERVE, -1, 0);
+        address = p == LibcNative.MapFailed ? 0 : (ulong)p;
+        return p == LibcNative.MapFailed ? Errno.LastStatus() : ZxStatus.Ok;
+    }
+
     /// <summary>Removes a range this library mapped earlier.</summary>
     public static ZxStatus Unmap(ulong address, ulong length)
     {
