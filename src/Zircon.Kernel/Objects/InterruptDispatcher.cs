@@ -53,6 +53,16 @@ public sealed class InterruptDispatcher : Dispatcher
     /// <summary>VCPU bindings, for <c>zx_interrupt_bind_vcpu</c> (hypervisor layer).</summary>
     internal IVcpuInterruptBinding? VcpuBinding { get; private set; }
 
+    /// <summary>Whether a thread is blocked in <c>zx_interrupt_wait</c> (tests and diagnostics).</summary>
+    internal bool IsWaiting
+    {
+        get
+        {
+            lock (_sync)
+                return _state == State.Waiting;
+        }
+    }
+
     public static InterruptDispatcher CreateVirtual() => new(null);
 
     /// <summary>Creates an interrupt on a host line; ALREADY_BOUND if another live interrupt owns the line.</summary>
