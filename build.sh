@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds everything into artifacts/:
+#   artifacts/native/libzircon.so and artifacts/native/include/zircon/...  (the C ABI; a contract)
+#   artifacts/bin/...                                                     (programs)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+./scripts/install-prereqs.sh
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+echo "== dotnet build"
+dotnet build Zircon.slnx -c Release -nologo -clp:ErrorsOnly -v:q
+
+echo "== C ABI (NativeAOT libzircon.so)"
+src/Zircon.Native/publish.sh "$PWD/artifacts"
+
+echo "== sample"
+dotnet publish samples/PortsAndInterrupts -c Release -nologo -v:q -o artifacts/bin/ports-and-interrupts >/dev/null
+
+echo "build complete: artifacts/"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what the build needs and is missing (idempotent): the .NET SDK is expected on the
+# machine; gcc and make come from Debian's packages when absent.
+set -euo pipefail
+
+missing=()
+command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
+command -v make >/dev/null 2>&1 || missing+=(make)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    if [ "$(id -u)" -eq 0 ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+    echo "error: the .NET SDK (dotnet, version 10) is required and was not found on PATH" >&2
+    exit 1
+fi

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, runs every suite (xunit projects, C ABI tests) and prints one
+# closing line "N passed, N failed, N skipped". Exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+if ! ./build.sh; then
+    echo "build failed"
+    echo "0 passed, 1 failed, 0 skipped"
+    exit 1
+fi
+
+passed=0; failed=0; skipped=0
+results=$(mktemp -d)
+
+for project in tests/*/*.csproj; do
+    name=$(basename "$project" .csproj)
+    echo "== $name"
+    log="$results/$name.log"
+    dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E "^\s+(Failed|Skipped) |Skipped:|Passed!|Failed!|error" || true
+    summary=$(grep -E "(Passed|Failed)!\s+-" "$log" | tail -1)
+    if [ -z "$summary" ]; then
+        echo "   $name: no test summary (crash or build error)"
+        failed=$((failed + 1))
+        continue
+    fi
+    f=$(sed -E 's/.*Failed:\s+([0-9]+).*/\1/' <<<"$summary")
+    p=$(sed -E 's/.*Passed:\s+([0-9]+).*/\1/' <<<"$summary")
+    s=$(sed -E 's/.*Skipped:\s+([0-9]+).*/\1/' <<<"$summary")
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+done
+
+echo "== C ABI tests"
+log="$results/c.log"
+tests/c/run.sh artifacts/native artifacts/native/include 2>&1 | tee "$log"
+c_summary=$(grep -E "^[0-9]+ passed, [0-9]+ failed" "$log" | tail -1)
+if [ -z "$c_summary" ]; then
+    echo "   C tests: no summary"
+    failed=$((failed + 1))
+else
+    passed=$((passed + $(awk '{print $1}' <<<"$c_summary")))
+    failed=$((failed + $(awk '{print $3}' <<<"$c_summary")))
+fi
+
+rm -rf "$results"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
