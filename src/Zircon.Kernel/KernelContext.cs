@@ -13,6 +13,9 @@ public static class KernelContext
     private static readonly Lazy<uint> s_rootResource = new(CreateRootResourceHandle);
     private static readonly Lazy<uint> s_rootVmar = new(CreateRootVmarHandle);
 
+    /// <summary>What guests run on: KVM unless a test installs a fake before creating guests.</summary>
+    public static Hypervisor.IHypervisor Hypervisor { get; set; } = new Hypervisor.Kvm.KvmHypervisor();
+
     /// <summary>The process's handle table.</summary>
     public static HandleTable Handles { get; } = new();
 

@@ -1,0 +1,140 @@
+using Zircon.Kernel.Objects;
+using Zircon.Kernel.Ports;
+
+namespace Zircon.Kernel.Hypervisor;
+
+/// <summary>
+/// A guest: a machine with guest-physical memory (reached through the VMAR created with it),
+/// traps, and up to 64 VCPUs. It is torn down once its last handle is closed and its last VCPU
+/// is gone (each VCPU keeps its guest alive).
+/// </summary>
+public sealed class GuestDispatcher : Dispatcher
+{
+    /// <summary>VPIDs 1..64 in Zircon.</summary>
+    public const int MaxVcpus = 64;
+
+    private readonly Lock _lock = new();
+    private readonly bool[] _vcpuIdsInUse = new bool[MaxVcpus];
+    private int _liveVcpus;
+    private bool _noHandles;
+    private bool _destroyed;
+
+    private GuestDispatcher(IGuestBackend machine)
+    {
+        Machine = machine;
+        Memory = new GuestAddressSpace(machine);
+        Vmar = new VmarDispatcher(Memory, ZxDefaultRights.GuestPhysicalVmar);
+    }
+
+    public override ZxObjectType Type => ZxObjectType.Guest;
+
+    public override ZxRights DefaultRights => ZxDefaultRights.Guest;
+
+    /// <summary>The VMAR of guest-physical space returned by <c>zx_guest_create</c>.</summary>
+    public VmarDispatcher Vmar { get; }
+
+    internal IGuestBackend Machine { get; }
+
+    internal GuestAddressSpace Memory { get; }
+
+    internal GuestTrapTable Traps { get; } = new();
+
+    /// <summary><c>zx_guest_create</c> once the resource was checked.</summary>
+    public static ZxStatus Create(IHypervisor hypervisor, out GuestDispatcher? guest)
+    {
+        guest = null;
+        ZxStatus status = hypervisor.CreateGuest(out IGuestBackend? machine);
+        if (status != ZxStatus.Ok)
+            return status;
+        guest = new GuestDispatcher(machine!);
+        return ZxStatus.Ok;
+    }
+
+    /// <summary><c>zx_guest_set_trap</c> once handles were checked; <paramref name="port"/> is null for ZX_HANDLE_INVALID.</summary>
+    public ZxStatus SetTrap(ZxGuestTrap kind, ulong address, ulong size, PortDispatcher? port, ulong key)
+    {
+        switch (kind)
+        {
+            case ZxGuestTrap.Bell:
+                if (port is null)
+                    return ZxStatus.ErrInvalidArgs;
+                break;
+            case ZxGuestTrap.Mem:
+                if (port is not null)
+                    return ZxStatus.ErrInvalidArgs;
+                break;
+            case ZxGuestTrap.Io:
+                if (port is not null)
+                    return ZxStatus.ErrInvalidArgs;
+                if (size == 0)
+                    return ZxStatus.ErrInvalidArgs;
+                if (address > ushort.MaxValue || size > ushort.MaxValue - address)
+                    return ZxStatus.ErrOutOfRange;
+                return Traps.Insert(new GuestTrap(kind, address, size, null, key));
+            default:
+                return ZxStatus.ErrInvalidArgs;
+        }
+        if (size == 0 || (address & (ZxPage.Size - 1)) != 0 || (size & (ZxPage.Size - 1)) != 0)
+            return ZxStatus.ErrInvalidArgs;
+        if (address >= GuestAddressSpace.Size || size > GuestAddressSpace.Size - address)
+            return ZxStatus.ErrOutOfRange;
+        var trap = new GuestTrap(kind, address, size, port, key);
+        ZxStatus status = Traps.Insert(trap);
+        if (status != ZxStatus.Ok)
+            return status;
+        // Whatever memory was mapped there disappears, so guest accesses fault into the trap.
+        status = Vmar.Unmap(address, size);
+        return status is ZxStatus.Ok or ZxStatus.ErrNotFound ? ZxStatus.Ok : status;
+    }
+
+    /// <summary>Reserves the lowest free VCPU id (0 is the bootstrap processor); NO_RESOURCES past 64.</summary>
+    internal ZxStatus AllocateVcpuId(out uint id)
+    {
+        lock (_lock)
+        {
+            for (uint i = 0; i < MaxVcpus; i++)
+            {
+                if (!_vcpuIdsInUse[i])
+                {
+                    _vcpuIdsInUse[i] = true;
+                    _liveVcpus++;
+                    id = i;
+                    return ZxStatus.Ok;
+                }
+            }
+        }
+        id = 0;
+        return ZxStatus.ErrNoResources;
+    }
+
+    /// <summary>A VCPU was destroyed (or failed to start); the guest may now go away.</summary>
+    internal void ReleaseVcpuId(uint id)
+    {
+        lock (_lock)
+        {
+            _vcpuIdsInUse[id] = false;
+            _liveVcpus--;
+        }
+        DestroyIfUnused();
+    }
+
+    protected override void OnZeroHandles()
+    {
+        lock (_lock)
+            _noHandles = true;
+        DestroyIfUnused();
+    }
+
+    private void DestroyIfUnused()
+    {
+        lock (_lock)
+        {
+            if (_destroyed || !_noHandles || _liveVcpus > 0)
+                return;
+            _destroyed = true;
+        }
+        Traps.Clear();
+        Memory.Clear();
+        Machine.Dispose();
+    }
+}

@@ -1,0 +1,36 @@
+using Zircon.Linux.Libc;
+
+namespace Zircon.Kernel.Hypervisor;
+
+/// <summary>
+/// The hypervisor the kernel runs guests on: KVM in production (<see cref="Kvm.KvmHypervisor"/>), a
+/// scripted fake in tests. The kernel's guest and VCPU objects hold Zircon's rules; the backend
+/// only runs machines.
+/// </summary>
+public interface IHypervisor
+{
+    /// <summary>Creates an empty machine; NOT_SUPPORTED when the host cannot run guests.</summary>
+    ZxStatus CreateGuest(out IGuestBackend? guest);
+}
+
+/// <summary>One virtual machine: guest-physical memory slots, VCPUs, interrupt routes.</summary>
+public interface IGuestBackend : IDisposable
+{
+    /// <summary>Makes host memory at <paramref name="hostAddress"/> appear at guest-physical <paramref name="guestPhysical"/>.</summary>
+    ZxStatus MapMemory(ulong guestPhysical, ulong length, ulong hostAddress, bool readOnly, out int slot);
+
+    ZxStatus UnmapMemory(int slot);
+
+    /// <summary>
+    /// Creates VCPU <paramref name="id"/> on the calling thread in Zircon's initial state: the
+    /// bootstrap processor in 64-bit mode at <paramref name="entry"/>, others in real mode.
+    /// </summary>
+    ZxStatus CreateVcpu(uint id, bool bootstrap, ulong entry, out IVcpuBackend? vcpu);
+
+    /// <summary>
+    /// Routes <paramref name="line"/> so that each signal delivers <paramref name="vector"/> to the
+    /// given VCPUs without host user-space work (KVM: an irqfd and an MSI route per VCPU).
+    /// Disposing the route detaches the line again.
+    /// </summary>
+    ZxStatus RouteInterruptLine(EventFd line, ReadOnlySpan<uint> vcpuIds, byte vector, out IDisposable? route);
+}

@@ -1,0 +1,120 @@
+using Iced.Intel;
+
+namespace Zircon.Kernel.Hypervisor;
+
+/// <summary>
+/// Finds the instruction behind a MEM trap exit: its bytes, fetched through the guest's page
+/// tables, and its length. At a read exit RIP is at the instruction; at a write exit KVM has
+/// already moved RIP past it, so the start is found by trying each candidate RIP-1..RIP-15,
+/// decoding forward, and keeping the longest whose length ends exactly at RIP, whose memory
+/// operand is the faulting address and whose access size is the exit's (so a REX or 0x66 prefix
+/// is never dropped).
+/// </summary>
+internal static class TrappedInstructionDecoder
+{
+    private const int MaxLength = 15;
+
+    public static ZxStatus Decode(GuestAddressSpace memory, in GuestControlState control, in GuestRegisters regs, in VcpuMmioAccess access,
+        Span<byte> instruction, out int length)
+    {
+        length = 0;
+        int bitness = control.Is64BitCode ? 64 : control.CodeDefault32 ? 32 : 16;
+        ulong rip = regs.Rip;
+        if (!access.IsWrite)
+        {
+            int fetched = Fetch(memory, control, rip, instruction[..MaxLength]);
+            if (fetched == 0)
+                return ZxStatus.ErrNotFound;
+            var decoder = Iced.Intel.Decoder.Create(bitness, new ByteArrayCodeReader(instruction[..fetched].ToArray()), rip);
+            decoder.Decode(out Instruction instr);
+            if (instr.IsInvalid)
+                return ZxStatus.ErrNotSupported;
+            length = instr.Length;
+            return ZxStatus.Ok;
+        }
+
+        Span<byte> candidate = stackalloc byte[MaxLength];
+        for (int candidateLength = MaxLength; candidateLength >= 1; candidateLength--)
+        {
+            ulong ip = rip - (ulong)candidateLength;
+            Span<byte> bytes = candidate[..candidateLength];
+            if (Fetch(memory, control, ip, bytes) != candidateLength)
+                continue; // starts on a page that is not mapped
+            var decoder = Iced.Intel.Decoder.Create(bitness, new ByteArrayCodeReader(bytes.ToArray()), ip);
+            decoder.Decode(out Instruction instr);
+            if (instr.IsInvalid || instr.Length != candidateLength || !Matches(memory, control, regs, access, instr))
+                continue;
+            bytes.CopyTo(instruction);
+            length = candidateLength;
+            return ZxStatus.Ok;
+        }
+        return ZxStatus.ErrNotSupported;
+    }
+
+    private static bool Matches(GuestAddressSpace memory, in GuestControlState control, in GuestRegisters regs, in VcpuMmioAccess access, in Instruction instr)
+    {
+        int memoryOperand = -1;
+        for (int i = 0; i < instr.OpCount; i++)
+        {
+            if (instr.GetOpKind(i) == OpKind.Memory)
+                memoryOperand = i;
+        }
+        if (memoryOperand < 0)
+            return false;
+        int size = instr.MemorySize.GetSize();
+        if (size != 0 && size != (int)access.Length)
+            return false;
+        ulong linear = EffectiveAddress(instr, regs, control);
+        return GuestPageWalker.TryTranslate(memory, control, linear, out ulong physical) && physical == access.Address;
+    }
+
+    private static ulong EffectiveAddress(in Instruction instr, in GuestRegisters regs, in GuestControlState control)
+    {
+        if (instr.IsIPRelativeMemoryOperand)
+            return instr.IPRelativeMemoryAddress;
+        ulong address = instr.MemoryDisplacement64;
+        if (instr.MemoryBase != Register.None)
+            address += Read(instr.MemoryBase, regs);
+        if (instr.MemoryIndex != Register.None)
+            address += Read(instr.MemoryIndex, regs) * (ulong)instr.MemoryIndexScale;
+        if (!control.Is64BitCode)
+            address &= 0xFFFF_FFFF;
+        return address;
+    }
+
+    private static ulong Read(Register register, in GuestRegisters r)
+    {
+        Register full = register.GetFullRegister();
+        ulong value = full switch
+        {
+            Register.RAX => r.Rax, Register.RBX => r.Rbx, Register.RCX => r.Rcx, Register.RDX => r.Rdx,
+            Register.RSI => r.Rsi, Register.RDI => r.Rdi, Register.RSP => r.Rsp, Register.RBP => r.Rbp,
+            Register.R8 => r.R8, Register.R9 => r.R9, Register.R10 => r.R10, Register.R11 => r.R11,
+            Register.R12 => r.R12, Register.R13 => r.R13, Register.R14 => r.R14, Register.R15 => r.R15,
+            _ => 0,
+        };
+        return register.GetSize() switch
+        {
+            4 => value & 0xFFFF_FFFF,
+            2 => value & 0xFFFF,
+            _ => value,
+        };
+    }
+
+    /// <summary>Copies code bytes at <paramref name="ip"/> until the destination is full or a page is not mapped; returns how many.</summary>
+    private static int Fetch(GuestAddressSpace memory, in GuestControlState control, ulong ip, Span<byte> destination)
+    {
+        int done = 0;
+        while (done < destination.Length)
+        {
+            ulong address = ip + (ulong)done;
+            if (!GuestPageWalker.TryTranslate(memory, control, control.Is64BitCode ? address : control.CodeBase + address, out ulong physical))
+                break;
+            int inPage = (int)Math.Min((ulong)(destination.Length - done), 4096 - (physical & 0xFFF));
+            if (!memory.TryRead(physical, destination.Slice(done, inPage)))
+                break;
+            done += inPage;
+        }
+        return done;
+    }
+}

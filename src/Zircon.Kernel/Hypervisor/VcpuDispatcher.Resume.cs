@@ -1,0 +1,145 @@
+namespace Zircon.Kernel.Hypervisor;
+
+public sealed partial class VcpuDispatcher
+{
+    private const int FirstExternalVector = 32, FirstReservedVector = 21;
+
+    /// <summary>
+    /// <c>zx_vcpu_resume</c>: runs the guest until an exit user space must see, reported as a
+    /// packet (GUEST_MEM, GUEST_IO). Internally handled exits (HLT, kicks, interrupt windows,
+    /// BELL traps) do not return.
+    /// </summary>
+    public ZxStatus Resume(out ZxPortPacket packet)
+    {
+        packet = default;
+        if (!OnOwnerThread)
+            return ZxStatus.ErrBadState;
+        _pendingInSize = 0;
+        while (true)
+        {
+            if (IsDestroyed)
+                return ZxStatus.ErrCanceled;
+            ZxStatus status = InjectPendingInterrupt();
+            if (status != ZxStatus.Ok)
+                return status;
+            status = _backend.Run(out VcpuExit exit);
+            if (status != ZxStatus.Ok)
+                return status == ZxStatus.ErrBadHandle ? ZxStatus.ErrCanceled : ZxStatus.ErrBadState;
+            switch (exit.Kind)
+            {
+                case VcpuExitKind.Kicked:
+                case VcpuExitKind.InterruptWindow:
+                    continue;
+                case VcpuExitKind.Halt:
+                    WaitForInterrupt();
+                    continue;
+                case VcpuExitKind.Io:
+                    return HandleIo(exit.Io, out packet);
+                case VcpuExitKind.Mmio:
+                    status = HandleMmio(exit.Mmio, out packet, out bool reported);
+                    if (status != ZxStatus.Ok || reported)
+                        return status;
+                    continue;
+                case VcpuExitKind.EntryFailure:
+                    return ZxStatus.ErrBadState;
+                default:
+                    // Triple fault, emulation failure and the rest: the guest cannot go on.
+                    return ZxStatus.ErrNotSupported;
+            }
+        }
+    }
+
+    private ZxStatus HandleIo(in VcpuIoAccess io, out ZxPortPacket packet)
+    {
+        packet = default;
+        GuestTrap? trap = Guest.Traps.FindIo(io.Port);
+        if (trap is null)
+            return ZxStatus.ErrNotFound;
+        if (io.Count != 1)
+            return ZxStatus.ErrNotSupported; // string and REP forms
+        packet.Key = trap.Key;
+        packet.Type = ZxPacketType.GuestIo;
+        packet.GuestIo.Port = io.Port;
+        packet.GuestIo.AccessSize = io.Size;
+        packet.GuestIo.Input = !io.IsWrite;
+        if (io.IsWrite)
+            packet.GuestIo.U32 = io.Size == 4 ? io.Data : io.Data & ((1u << (io.Size * 8)) - 1);
+        else
+            _pendingInSize = io.Size;
+        return ZxStatus.Ok;
+    }
+
+    private ZxStatus HandleMmio(in VcpuMmioAccess access, out ZxPortPacket packet, out bool reported)
+    {
+        packet = default;
+        reported = false;
+        GuestTrap? trap = Guest.Traps.FindMemory(access.Address);
+        if (trap is null)
+            return access.Address >= GuestAddressSpace.Size ? ZxStatus.ErrOutOfRange : ZxStatus.ErrNotFound;
+        if (trap.Kind == ZxGuestTrap.Bell)
+        {
+            // A write rings the bell and is discarded (the guest has moved past it); a read cannot be served.
+            return access.IsWrite ? trap.RingBell(access.Address) : ZxStatus.ErrNotSupported;
+        }
+        GuestControlState control = _backend.Control;
+        GuestRegisters regs = _backend.Registers;
+        packet.Key = trap.Key;
+        packet.Type = ZxPacketType.GuestMem;
+        packet.GuestMem.Addr = access.Address;
+        packet.GuestMem.DefaultOperandSize = control.DefaultOperandSize;
+        Span<byte> instruction = stackalloc byte[ZxPacketGuestMem.MaxInstructionLength];
+        ZxStatus status = TrappedInstructionDecoder.Decode(Guest.Memory, control, regs, access, instruction, out int length);
+        if (status != ZxStatus.Ok)
+            return status;
+        packet.GuestMem.InstLen = (byte)length;
+        instruction[..length].CopyTo(packet.GuestMem.InstBuf);
+        reported = true;
+        return ZxStatus.Ok;
+    }
+
+    /// <summary>Injects at most one pending event, in Zircon's order. NOT_SUPPORTED for a reserved vector (21..31).</summary>
+    private ZxStatus InjectPendingInterrupt()
+    {
+        int vector = _pending.Peek();
+        if (vector < 0)
+            return ZxStatus.Ok;
+        if (vector == ZxX86.NmiVector)
+        {
+            if (_backend.InjectNmi() == ZxStatus.Ok)
+                _pending.Injected(vector);
+            return ZxStatus.Ok;
+        }
+        if (vector >= FirstExternalVector)
+        {
+            if (_backend.CanInjectInterrupt && _backend.InjectInterrupt((byte)vector) == ZxStatus.Ok)
+            {
+                _backend.RequestInterruptWindow = false;
+                _pending.Injected(vector);
+            }
+            else
+            {
+                _backend.RequestInterruptWindow = true; // stays pending until the guest can take it
+            }
+            return ZxStatus.Ok;
+        }
+        if (vector >= FirstReservedVector)
+        {
+            _pending.Remove(vector);
+            return ZxStatus.ErrNotSupported;
+        }
+        ZxStatus status = _backend.InjectException((byte)vector, HasErrorCode(vector) ? 0u : null);
+        if (status == ZxStatus.Ok)
+            _pending.Injected(vector);
+        return status;
+    }
+
+    private static bool HasErrorCode(int vector) => vector is 8 or (>= 10 and <= 14) or 17;
+
+    /// <summary>HLT reached user space (no in-kernel interrupt controller): sleep until an interrupt is pending.</summary>
+    private void WaitForInterrupt()
+    {
+        // Wake up now and then to notice a destroy from another thread.
+        while (!_pending.Any && !IsDestroyed)
+            _pending.WaitForAny(timeoutMs: 50);
+    }
+}
