@@ -29,8 +29,8 @@ public interface IGuestBackend : IDisposable
 
     /// <summary>
     /// Routes <paramref name="line"/> so that each signal delivers <paramref name="vector"/> to the
-    /// given VCPUs without host user-space work (KVM: an irqfd and an MSI route per VCPU).
+    /// VCPUs with these local APIC ids without host user-space work (KVM: an irqfd and an MSI route per VCPU).
     /// Disposing the route detaches the line again.
     /// </summary>
-    ZxStatus RouteInterruptLine(EventFd line, ReadOnlySpan<uint> vcpuIds, byte vector, out IDisposable? route);
+    ZxStatus RouteInterruptLine(EventFd line, ReadOnlySpan<uint> apicIds, byte vector, out IDisposable? route);
 }

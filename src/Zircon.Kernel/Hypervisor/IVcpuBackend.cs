@@ -5,6 +5,9 @@ namespace Zircon.Kernel.Hypervisor;
 /// </summary>
 public interface IVcpuBackend : IDisposable
 {
+    /// <summary>The local APIC id interrupts are addressed to (KVM: its VCPU id, never reused in a VM).</summary>
+    uint ApicId { get; }
+
     /// <summary>Runs the guest until it exits to user space.</summary>
     ZxStatus Run(out VcpuExit exit);
 

@@ -14,10 +14,25 @@ public sealed partial class VcpuDispatcher
         packet = default;
         if (!OnOwnerThread)
             return ZxStatus.ErrBadState;
+        if (!EnterBackend())
+            return ZxStatus.ErrCanceled;
+        try
+        {
+            return ResumeLoop(out packet);
+        }
+        finally
+        {
+            LeaveBackend();
+        }
+    }
+
+    private ZxStatus ResumeLoop(out ZxPortPacket packet)
+    {
+        packet = default;
         _pendingInSize = 0;
         while (true)
         {
-            if (IsDestroyed)
+            if (IsDestroyed || TakeKick())
                 return ZxStatus.ErrCanceled;
             ZxStatus status = InjectPendingInterrupt();
             if (status != ZxStatus.Ok)

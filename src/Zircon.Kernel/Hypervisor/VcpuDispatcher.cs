@@ -16,6 +16,15 @@ public sealed partial class VcpuDispatcher : Dispatcher
     private readonly PendingInterrupts _pending = new();
     private int _destroyed;
 
+    // Guards the hand-over of the backend between the owner thread using it (resume, state access)
+    // and a close from another thread: it is disposed by whoever finishes last, never under KVM_RUN.
+    private readonly Lock _lifetimeLock = new();
+    private bool _inUse;
+    private bool _backendDisposed;
+
+    // Set by zx_vcpu_kick: the current or next resume returns CANCELED once.
+    private int _kickRequested;
+
     // The size of the IN the last GUEST_IO packet reported, until the next resume (0: none).
     private byte _pendingInSize;
 
@@ -35,6 +44,9 @@ public sealed partial class VcpuDispatcher : Dispatcher
 
     /// <summary>The VCPU id (VPID - 1); 0 is the bootstrap processor. Also its APIC id.</summary>
     public uint Id { get; }
+
+    /// <summary>The local APIC id the machine addresses this VCPU's interrupts to.</summary>
+    internal uint ApicId => _backend.ApicId;
 
     private bool OnOwnerThread => Environment.CurrentManagedThreadId == _ownerThreadId;
 
@@ -81,7 +93,17 @@ public sealed partial class VcpuDispatcher : Dispatcher
             return ZxStatus.ErrInvalidArgs;
         if (!OnOwnerThread)
             return ZxStatus.ErrBadState;
-        GuestRegisters r = _backend.Registers;
+        if (!EnterBackend())
+            return ZxStatus.ErrCanceled;
+        GuestRegisters r;
+        try
+        {
+            r = _backend.Registers;
+        }
+        finally
+        {
+            LeaveBackend();
+        }
         var state = new ZxVcpuState
         {
             Rax = r.Rax, Rcx = r.Rcx, Rdx = r.Rdx, Rbx = r.Rbx, Rsp = r.Rsp, Rbp = r.Rbp, Rsi = r.Rsi, Rdi = r.Rdi,
@@ -100,7 +122,16 @@ public sealed partial class VcpuDispatcher : Dispatcher
             case ZxVcpuStateKind.State when buffer.Length == System.Runtime.InteropServices.Marshal.SizeOf<ZxVcpuState>():
                 if (!OnOwnerThread)
                     return ZxStatus.ErrBadState;
-                WriteGeneralState(System.Runtime.InteropServices.MemoryMarshal.Read<ZxVcpuState>(buffer));
+                if (!EnterBackend())
+                    return ZxStatus.ErrCanceled;
+                try
+                {
+                    WriteGeneralState(System.Runtime.InteropServices.MemoryMarshal.Read<ZxVcpuState>(buffer));
+                }
+                finally
+                {
+                    LeaveBackend();
+                }
                 return ZxStatus.Ok;
             case ZxVcpuStateKind.Io when buffer.Length == System.Runtime.InteropServices.Marshal.SizeOf<ZxVcpuIo>():
                 ZxVcpuIo io = System.Runtime.InteropServices.MemoryMarshal.Read<ZxVcpuIo>(buffer);
@@ -108,7 +139,16 @@ public sealed partial class VcpuDispatcher : Dispatcher
                     return ZxStatus.ErrInvalidArgs;
                 if (!OnOwnerThread)
                     return ZxStatus.ErrBadState;
-                return WriteIo(io);
+                if (!EnterBackend())
+                    return ZxStatus.ErrCanceled;
+                try
+                {
+                    return WriteIo(io);
+                }
+                finally
+                {
+                    LeaveBackend();
+                }
             default:
                 return ZxStatus.ErrInvalidArgs;
         }
@@ -142,11 +182,59 @@ public sealed partial class VcpuDispatcher : Dispatcher
         return ZxStatus.Ok;
     }
 
-    protected override void OnZeroHandles()
+    /// <summary>
+    /// <c>zx_vcpu_kick</c>: makes the resume in progress (or the next one) return CANCELED, from any
+    /// thread. The VMM uses it to pause or stop a VCPU that is running guest code.
+    /// </summary>
+    public ZxStatus Kick()
     {
-        if (Interlocked.Exchange(ref _destroyed, 1) != 0)
+        Volatile.Write(ref _kickRequested, 1);
+        _backend.Kick();
+        return ZxStatus.Ok;
+    }
+
+    private bool TakeKick() => Interlocked.Exchange(ref _kickRequested, 0) != 0;
+
+    private bool EnterBackend()
+    {
+        lock (_lifetimeLock)
+        {
+            if (IsDestroyed)
+                return false;
+            _inUse = true;
+            return true;
+        }
+    }
+
+    private void LeaveBackend()
+    {
+        lock (_lifetimeLock)
+        {
+            _inUse = false;
+            if (IsDestroyed)
+                DisposeBackendLocked();
+        }
+    }
+
+    private void DisposeBackendLocked()
+    {
+        if (_backendDisposed)
             return;
+        _backendDisposed = true;
         _backend.Dispose();
         Guest.ReleaseVcpuId(Id);
+    }
+
+    protected override void OnZeroHandles()
+    {
+        lock (_lifetimeLock)
+        {
+            if (Interlocked.Exchange(ref _destroyed, 1) != 0)
+                return;
+            if (_inUse)
+                _backend.Kick(); // the VCPU thread leaves the guest and disposes the backend itself
+            else
+                DisposeBackendLocked();
+        }
     }
 }

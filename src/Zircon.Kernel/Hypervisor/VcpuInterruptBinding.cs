@@ -48,7 +48,7 @@ internal sealed class VcpuInterruptBinding : IVcpuInterruptBinding
 
     private ZxStatus Reroute(VcpuDispatcher added)
     {
-        uint[] ids = [.. _vcpus.Select(v => v.Id), added.Id];
+        uint[] ids = [.. _vcpus.Select(v => v.ApicId), added.ApicId];
         ZxStatus status = _guest.Machine.RouteInterruptLine(_interrupt.Line!.EventFd, ids, (byte)_interrupt.Line.Number, out IDisposable? route);
         if (status != ZxStatus.Ok)
             return status;

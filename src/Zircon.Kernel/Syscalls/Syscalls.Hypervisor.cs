@@ -83,6 +83,16 @@ public static partial class Syscalls
         return status != ZxStatus.Ok ? status : dispatcher.Interrupt(vector);
     }
 
+    /// <summary>
+    /// <c>zx_vcpu_kick</c> (from Zircon's newer API): the VCPU's resume in progress, or its next one,
+    /// returns ZX_ERR_CANCELED. Any thread; needs EXECUTE.
+    /// </summary>
+    public static ZxStatus VcpuKick(uint vcpu)
+    {
+        ZxStatus status = Handles.Get(vcpu, ZxRights.Execute, out VcpuDispatcher dispatcher);
+        return status != ZxStatus.Ok ? status : dispatcher.Kick();
+    }
+
     /// <summary><c>zx_vcpu_read_state</c>: needs READ.</summary>
     public static ZxStatus VcpuReadState(uint vcpu, uint kind, Span<byte> buffer)
     {

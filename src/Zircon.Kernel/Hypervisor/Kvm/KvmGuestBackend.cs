@@ -9,6 +9,10 @@ internal sealed class KvmGuestBackend : IGuestBackend
     private readonly KvmVm _vm;
     private readonly KvmCpuid _supportedCpuid;
 
+    // KVM never frees a VCPU id while its VM lives, while Zircon reuses ids of destroyed VCPUs;
+    // so KVM ids are handed out once each.
+    private int _nextKvmId = -1;
+
     public KvmGuestBackend(KvmVm vm, KvmCpuid supportedCpuid)
     {
         _vm = vm;
@@ -23,7 +27,8 @@ internal sealed class KvmGuestBackend : IGuestBackend
     public ZxStatus CreateVcpu(uint id, bool bootstrap, ulong entry, out IVcpuBackend? vcpu)
     {
         vcpu = null;
-        ZxStatus status = _vm.CreateVcpu(id, out KvmVcpu? kvmVcpu);
+        uint kvmId = (uint)Interlocked.Increment(ref _nextKvmId);
+        ZxStatus status = _vm.CreateVcpu(kvmId, out KvmVcpu? kvmVcpu);
         if (status != ZxStatus.Ok)
             return status;
         status = KvmVcpuBackend.Initialize(kvmVcpu!, _supportedCpuid);

@@ -39,6 +39,8 @@ internal sealed class KvmVcpuBackend : IVcpuBackend
         _vcpu.MarkDirty(KvmRegisterSets.Regs | KvmRegisterSets.Sregs);
     }
 
+    public uint ApicId => _vcpu.Id;
+
     public ZxStatus Run(out VcpuExit exit)
     {
         ZxStatus status = _vcpu.Run(out KvmExit e);
