@@ -23,7 +23,7 @@ namespace Zircon;
 /// the process exits, just like a leaked <c>zx_handle_t</c>.
 /// </para>
 /// <para>
-/// After <see cref="Dispose"/>, <see cref="Replace"/> or <see cref="Release"/> the object holds
+/// After <see cref="Dispose"/>, <see cref="ZxObject{TSelf}.Replace"/> or <see cref="Release"/> the object holds
 /// <c>ZX_HANDLE_INVALID</c>, and every operation fails the way Zircon does for that value:
 /// throwing forms throw <see cref="ZxException"/> with <see cref="ZxStatus.ErrBadHandle"/>,
 /// <c>Try*</c> forms return it. There is no separate "disposed" check that could race with the

@@ -59,6 +59,16 @@ public class SignalTests
     }
 
     [Fact]
+    public void WaitOne_InfinitePast_PollsWithoutBlocking()
+    {
+        uint ev = Zx.Event();
+        var waiter = Task.Run(() => Syscalls.ObjectWaitOne(ev, ZxSignals.User0, ZxTime.InfinitePast, out _));
+        Assert.True(waiter.Wait(TimeSpan.FromSeconds(10)), "wait_one with ZX_TIME_INFINITE_PAST blocked");
+        Assert.Equal(ZxStatus.ErrTimedOut, waiter.Result);
+        Zx.Close(ev);
+    }
+
+    [Fact]
     public void WaitOne_IsWokenBySignalFromAnotherThread()
     {
         uint ev = Zx.Event();

@@ -38,9 +38,11 @@ internal sealed class SyncPortWaiter : PortWaiter
                     Monitor.Wait(this);
                     continue;
                 }
-                long remaining = deadline - MonotonicClock.Now();
-                if (remaining <= 0)
+                // Compare before subtracting: ZX_TIME_INFINITE_PAST minus now overflows.
+                long now = MonotonicClock.Now();
+                if (deadline <= now)
                     return false;
+                long remaining = deadline - now;
                 // Round up so the wait never ends before the deadline.
                 long ms = (remaining + 999_999) / 1_000_000;
                 Monitor.Wait(this, (int)Math.Min(ms, int.MaxValue));

@@ -48,9 +48,11 @@ internal sealed class WaitOneObserver : SignalObserver
                     Monitor.Wait(this);
                     continue;
                 }
-                long remaining = deadline - MonotonicClock.Now();
-                if (remaining <= 0)
+                // Compare before subtracting: ZX_TIME_INFINITE_PAST minus now overflows.
+                long now = MonotonicClock.Now();
+                if (deadline <= now)
                     break;
+                long remaining = deadline - now;
                 Monitor.Wait(this, (int)Math.Min((remaining + 999_999) / 1_000_000, int.MaxValue));
             }
             status = _status;
