@@ -1,0 +1,49 @@
+// Copyright the Zircon-on-Linux project authors.
+//
+// <zircon/syscalls/object.h>: zx_object_get_info topics and records.
+
+#ifndef ZIRCON_SYSCALLS_OBJECT_H_
+#define ZIRCON_SYSCALLS_OBJECT_H_
+
+#include <zircon/compiler.h>
+#include <zircon/types.h>
+
+__BEGIN_CDECLS
+
+// zx_object_get_info topics (the ones this library implements, plus neighbours for reference).
+#define ZX_INFO_NONE ((zx_object_info_topic_t)0u)
+#define ZX_INFO_HANDLE_VALID ((zx_object_info_topic_t)1u)
+#define ZX_INFO_HANDLE_BASIC ((zx_object_info_topic_t)2u)  // zx_info_handle_basic_t[1]
+#define ZX_INFO_VMAR ((zx_object_info_topic_t)7u)          // zx_info_vmar_t[1]
+#define ZX_INFO_THREAD ((zx_object_info_topic_t)10u)
+
+// zx_info_handle_basic_t::props
+#define ZX_OBJ_PROP_NONE ((uint32_t)0u)
+#define ZX_OBJ_PROP_WAITABLE ((uint32_t)1u)
+
+// ZX_INFO_HANDLE_BASIC
+typedef struct zx_info_handle_basic {
+  // The object's unique id.
+  zx_koid_t koid;
+  // The rights this handle has.
+  zx_rights_t rights;
+  // The object's type (ZX_OBJ_TYPE_*).
+  zx_obj_type_t type;
+  // The koid of a related object (e.g. a channel's peer); 0 for the objects of this library.
+  zx_koid_t related_koid;
+  // ZX_OBJ_PROP_WAITABLE if the object can be waited on.
+  uint32_t props;
+  uint8_t padding1[4];
+} zx_info_handle_basic_t;
+
+// ZX_INFO_VMAR
+typedef struct zx_info_vmar {
+  // Base address of the region.
+  uintptr_t base;
+  // Length of the region, in bytes.
+  size_t len;
+} zx_info_vmar_t;
+
+__END_CDECLS
+
+#endif  // ZIRCON_SYSCALLS_OBJECT_H_

@@ -1,0 +1,69 @@
+using Zircon.Kernel;
+
+namespace Zircon.Native;
+
+/// <summary>
+/// What every export shares: the status numbers it returns, the one place an unexpected managed
+/// exception becomes ZX_ERR_INTERNAL, and the copy-out of a new handle.
+/// </summary>
+/// <remarks>
+/// Pointer rules, the same in every export:
+/// <list type="bullet">
+/// <item>Input pointers (a packet to queue, bytes to write, handles to close) are checked before the
+/// call: NULL where Zircon needs memory is ZX_ERR_INVALID_ARGS.</item>
+/// <item>Output pointers are checked after the call, when Zircon copies out: a NULL output turns
+/// success into ZX_ERR_INVALID_ARGS and what the call made is undone (a new handle is closed, a new
+/// mapping unmapped), so handle errors are still reported first, as in Zircon. Calls whose output
+/// is consumed data (zx_port_wait's packet) check first instead, so nothing is lost.</item>
+/// <item>Outputs Zircon allows to be NULL (zx_object_wait_one's observed, zx_interrupt_wait's
+/// timestamp, zx_object_get_info's actual and avail) are simply not written.</item>
+/// </list>
+/// </remarks>
+internal static class ExportStatus
+{
+    public const int Ok = (int)ZxStatus.Ok;
+    public const int InvalidArgs = (int)ZxStatus.ErrInvalidArgs;
+    public const int Internal = (int)ZxStatus.ErrInternal;
+
+    private static readonly bool s_trace =
+        Environment.GetEnvironmentVariable("ZIRCON_NATIVE_TRACE") is { Length: > 0 } value && value != "0";
+
+    /// <summary>
+    /// An exception reached an export: the kernel broke its no-throw contract. It must not cross
+    /// into C (that would abort the process), so it becomes ZX_ERR_INTERNAL. Set
+    /// ZIRCON_NATIVE_TRACE=1 to have it printed on stderr.
+    /// </summary>
+    public static int FromException(Exception exception, string export)
+    {
+        if (s_trace)
+        {
+            try
+            {
+                Console.Error.WriteLine($"libzircon: {export}: {exception}");
+            }
+            catch (IOException)
+            {
+                // stderr is gone; the status code still tells the caller.
+            }
+        }
+        return Internal;
+    }
+
+    // SAFETY: `out` is either NULL or points to a writable zx_handle_t supplied by the C caller.
+    /// <summary>
+    /// Hands a handle the call created to the caller. With a NULL <paramref name="out"/> the copy-out
+    /// fails: the handle is closed and the result is ZX_ERR_INVALID_ARGS.
+    /// </summary>
+    public static unsafe int HandOut(ZxStatus status, uint handle, uint* @out)
+    {
+        if (status != ZxStatus.Ok)
+            return (int)status;
+        if (@out == null)
+        {
+            Syscalls.HandleClose(handle);
+            return InvalidArgs;
+        }
+        *@out = handle;
+        return Ok;
+    }
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Builds and runs the C ABI tests: C (and one C++) programs compiled against the project's
+# headers and linked with libzircon.so.
+#
+# Usage: tests/c/run.sh [LIB_DIR [INCLUDE_DIR]]
+#   LIB_DIR      directory holding libzircon.so
+#                (default: $ZIRCON_NATIVE_DIR, else <repo>/artifacts/native)
+#   INCLUDE_DIR  directory holding zircon/*.h
+#                (default: $ZIRCON_INCLUDE_DIR, else <repo>/artifacts/native/include)
+# Environment: CC (gcc), CXX (g++), ZIRCON_TEST_TIMEOUT (seconds per test binary, 60).
+#
+# Prints each suite's results and, last, exactly one line "N passed, N failed" that adds up every
+# check (compile-time layout checks, header self-containment, behavioural checks). A compile
+# error, a crash or a hang counts as one failure. Exits non-zero if anything failed.
+
+set -u
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+lib_dir="${1:-${ZIRCON_NATIVE_DIR:-$repo/artifacts/native}}"
+include_dir="${2:-${ZIRCON_INCLUDE_DIR:-$repo/artifacts/native/include}}"
+cc="${CC:-gcc}"
+cxx="${CXX:-g++}"
+timeout_s="${ZIRCON_TEST_TIMEOUT:-60}"
+
+passed=0
+failed=0
+
+finish() {
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit $?
+}
+
+if [ ! -f "$lib_dir/libzircon.so" ]; then
+  echo "error: $lib_dir/libzircon.so not found (publish it with src/Zircon.Native/publish.sh)" >&2
+  failed=1
+  finish
+fi
+if [ ! -f "$include_dir/zircon/syscalls.h" ]; then
+  echo "error: $include_dir/zircon/syscalls.h not found" >&2
+  failed=1
+  finish
+fi
+lib_dir="$(cd "$lib_dir" && pwd)"
+include_dir="$(cd "$include_dir" && pwd)"
+
+build="$(mktemp -d "${TMPDIR:-/tmp}/zircon-ctests.XXXXXX")"
+trap 'rm -rf "$build"' EXIT
+
+cflags=(-std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O1 -g -I"$include_dir" -I"$here")
+cxxflags=(-std=c++17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O1 -g -I"$include_dir" -I"$here")
+ldflags=(-L"$lib_dir" -lzircon -lpthread -Wl,-rpath,"$lib_dir")
+
+echo "== libzircon: $lib_dir/libzircon.so"
+echo "== headers:   $include_dir"
+
+# 1. Every header is self-contained, include-guarded, pedantic-clean C11 and valid C++.
+header_ok=0
+header_failed=0
+while IFS= read -r header; do
+  rel="${header#"$include_dir"/}"
+  # Included twice (include guards); the typedef keeps a macro-only header's unit non-empty.
+  printf '#include <%s>\n#include <%s>\ntypedef int header_check_t;\n' "$rel" "$rel" >"$build/header.c"
+  cp "$build/header.c" "$build/header.cpp"
+  if "$cc" -std=c11 -Wall -Wextra -Werror -pedantic -fsyntax-only -I"$include_dir" "$build/header.c" 2>"$build/err"; then
+    header_ok=$((header_ok + 1))
+  else
+    header_failed=$((header_failed + 1)); echo "[FAIL] header $rel (C)"; cat "$build/err"
+  fi
+  if "$cxx" -std=c++17 -Wall -Wextra -Werror -fsyntax-only -I"$include_dir" "$build/header.cpp" 2>"$build/err"; then
+    header_ok=$((header_ok + 1))
+  else
+    header_failed=$((header_failed + 1)); echo "[FAIL] header $rel (C++)"; cat "$build/err"
+  fi
+done < <(find "$include_dir/zircon" -name '*.h' | sort)
+echo "headers: $header_ok checks passed, $header_failed failed"
+passed=$((passed + header_ok))
+failed=$((failed + header_failed))
+
+# 2. Build and run each test program.
+run_one() {
+  local name="$1" exe="$2"
+  local out="$build/$name.out"
+  timeout --kill-after=5 "$timeout_s" "$exe" >"$out" 2>&1
+  local rc=$?
+  grep -v '^ztest-summary:' "$out"
+  local summary
+  summary="$(grep '^ztest-summary:' "$out" | tail -n 1)"
+  if [ -z "$summary" ]; then
+    if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+      echo "[FAIL] $name: timed out after ${timeout_s}s"
+    else
+      echo "[FAIL] $name: exited with status $rc before reporting"
+    fi
+    failed=$((failed + 1))
+    return
+  fi
+  local p f
+  p="$(sed -n 's/.*passed=\([0-9]*\).*/\1/p' <<<"$summary")"
+  f="$(sed -n 's/.*failed=\([0-9]*\).*/\1/p' <<<"$summary")"
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    echo "[FAIL] $name: exited with status $rc"
+    failed=$((failed + 1))
+  fi
+}
+
+for src in "$here"/*.c; do
+  name="$(basename "$src" .c)"
+  echo "== $name"
+  if "$cc" "${cflags[@]}" -o "$build/$name" "$src" "${ldflags[@]}" 2>"$build/err"; then
+    run_one "$name" "$build/$name"
+  else
+    echo "[FAIL] $name: does not compile"; cat "$build/err"
+    failed=$((failed + 1))
+  fi
+done
+
+for src in "$here"/*.cpp; do
+  name="$(basename "$src" .cpp)"
+  echo "== $name (C++)"
+  if "$cxx" "${cxxflags[@]}" -o "$build/$name" "$src" "${ldflags[@]}" 2>"$build/err"; then
+    run_one "$name" "$build/$name"
+  else
+    echo "[FAIL] $name: does not compile"; cat "$build/err"
+    failed=$((failed + 1))
+  fi
+done
+
+finish
