@@ -1,0 +1,42 @@
+namespace Zircon.Vmm.Exits;
+
+/// <summary>Carries out an <see cref="ExitAction"/> on the VCPU thread: device access plus the register traffic it needs.</summary>
+public static class ExitExecutor
+{
+    public static bool Execute(Vcpu vcpu, in ExitAction action, out string? error)
+    {
+        error = null;
+        switch (action.Kind)
+        {
+            case ExitActionKind.IoWrite:
+            case ExitActionKind.MemoryStoreImmediate:
+                action.Range!.Device.Write(action.Offset, action.Size, action.Value);
+                return true;
+            case ExitActionKind.IoRead:
+            {
+                ulong value = action.Range!.Device.Read(action.Offset, action.Size);
+                vcpu.WriteIo((byte)action.Size, (uint)(value & ExitHandler.SizeMask(action.Size)));
+                return true;
+            }
+            case ExitActionKind.MemoryStoreRegister:
+            {
+                ZxVcpuState state = vcpu.ReadState();
+                ulong value = GuestRegisterAccess.Get(state, action.Instruction.Register) & ExitHandler.SizeMask(action.Size);
+                action.Range!.Device.Write(action.Offset, action.Size, value);
+                return true;
+            }
+            case ExitActionKind.MemoryLoad:
+            {
+                ulong loaded = action.Range!.Device.Read(action.Offset, action.Size) & ExitHandler.SizeMask(action.Size);
+                ZxVcpuState state = vcpu.ReadState();
+                GuestRegister register = action.Instruction.Register;
+                GuestRegisterAccess.Set(ref state, register, action.Instruction.ApplyLoad(GuestRegisterAccess.Get(state, register), loaded));
+                vcpu.WriteState(state); // RFLAGS is left alone: read_state never reports its bit 1
+                return true;
+            }
+            default:
+                error = action.Error ?? "unhandled exit";
+                return false;
+        }
+    }
+}

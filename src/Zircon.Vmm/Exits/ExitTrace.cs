@@ -1,0 +1,24 @@
+namespace Zircon.Vmm.Exits;
+
+/// <summary>One-line descriptions of exits for <c>zxvm --trace</c>.</summary>
+public static class ExitTrace
+{
+    public static string Describe(in ZxPortPacket packet, in ExitAction action)
+    {
+        string device = action.Range?.Name ?? "-";
+        return packet.Type switch
+        {
+            ZxPacketType.GuestIo when packet.GuestIo.Input => $"io   in   port 0x{packet.GuestIo.Port:x4} size {packet.GuestIo.AccessSize} -> {device}",
+            ZxPacketType.GuestIo => $"io   out  port 0x{packet.GuestIo.Port:x4} size {packet.GuestIo.AccessSize} value 0x{packet.GuestIo.U32:x} -> {device}",
+            ZxPacketType.GuestMem => $"mmio {Operation(action)} 0x{packet.GuestMem.Addr:x} size {action.Size} -> {device}+0x{action.Offset:x}",
+            _ => $"exit {packet.Type}",
+        };
+    }
+
+    private static string Operation(in ExitAction action) => action.Kind switch
+    {
+        ExitActionKind.MemoryLoad => "read ",
+        ExitActionKind.Unhandled => "???  ",
+        _ => "write",
+    };
+}

@@ -1,0 +1,35 @@
+namespace Zircon.Vmm.Machine;
+
+/// <summary>What to build: the guest image, its RAM, its disk and where its console goes.</summary>
+public sealed record MachineOptions
+{
+    public required BootImage Image { get; init; }
+
+    /// <summary>Guest RAM in bytes (a whole number of MiB, at most 2 GiB).</summary>
+    public ulong MemoryBytes { get; init; } = 64UL << 20;
+
+    /// <summary>Start here instead of the image's entry point.</summary>
+    public ulong? EntryOverride { get; init; }
+
+    /// <summary>Backing store of the virtio-blk device; null for no disk.</summary>
+    public Stream? Disk { get; init; }
+
+    /// <summary>Timer period the boot information announces, in µs.</summary>
+    public ulong TimerMicroseconds { get; init; } = 10_000;
+
+    /// <summary>Where the UART and virtio-console write.</summary>
+    public required Stream ConsoleOutput { get; init; }
+
+    /// <summary>One line per VCPU exit, or null.</summary>
+    public Action<string>? Trace { get; init; }
+
+    /// <summary>Boot phases with their timing, or null.</summary>
+    public Action<string>? Progress { get; init; }
+}
+
+/// <summary>How the machine ended.</summary>
+public readonly record struct MachineExit(int ExitCode, string? Error, long Exits)
+{
+    /// <summary>The guest powered off (or reset); <see cref="ExitCode"/> is its code.</summary>
+    public bool PoweredOff => Error is null;
+}

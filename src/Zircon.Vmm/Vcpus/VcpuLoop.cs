@@ -1,0 +1,148 @@
+using Zircon.Vmm.Bus;
+using Zircon.Vmm.Exits;
+
+namespace Zircon.Vmm.Vcpus;
+
+/// <summary>
+/// One VCPU's thread: creates the VCPU (they are thread-bound), then resumes it and carries out
+/// the <see cref="ExitHandler"/>'s decision for each exit, until stopped or the guest faults.
+/// Other threads steer it through <see cref="Pause"/>, <see cref="Continue"/> and <see cref="Stop"/>,
+/// which kick the VCPU out of the guest (<c>zx_vcpu_kick</c>).
+/// </summary>
+public sealed class VcpuLoop
+{
+    private readonly Func<Vcpu> _createVcpu;
+    private readonly Action<Vcpu> _beforeFirstResume;
+    private readonly AddressSpaceBus _bus;
+    private readonly Action<string>? _trace;
+    private readonly TaskCompletionSource<VcpuOutcome> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ManualResetEventSlim _continue = new(true);
+    private readonly Lock _stateLock = new();
+    private VcpuRunState _state = VcpuRunState.Created;
+    private Vcpu? _vcpu;
+
+    /// <param name="createVcpu">Creates the VCPU; runs on the loop's thread.</param>
+    /// <param name="beforeFirstResume">Binds interrupts, sets registers; runs on the loop's thread.</param>
+    /// <param name="bus">The devices exits are served by.</param>
+    /// <param name="trace">Receives one line per exit when tracing.</param>
+    public VcpuLoop(Func<Vcpu> createVcpu, Action<Vcpu> beforeFirstResume, AddressSpaceBus bus, Action<string>? trace = null)
+    {
+        _createVcpu = createVcpu;
+        _beforeFirstResume = beforeFirstResume;
+        _bus = bus;
+        _trace = trace;
+    }
+
+    public VcpuRunState State
+    {
+        get
+        {
+            lock (_stateLock)
+                return _state;
+        }
+    }
+
+    /// <summary>Completes when the thread ends.</summary>
+    public Task<VcpuOutcome> Completion => _completion.Task;
+
+    /// <summary>Number of exits served (for --verbose and benchmarks).</summary>
+    public long ExitCount { get; private set; }
+
+    public void Start()
+    {
+        lock (_stateLock)
+        {
+            if (_state != VcpuRunState.Created)
+                throw new InvalidOperationException($"VCPU loop already {_state}");
+            _state = VcpuRunState.Running;
+        }
+        new Thread(Run) { Name = "zxvm-vcpu0", IsBackground = true }.Start();
+    }
+
+    /// <summary>Leaves the guest and waits for <see cref="Continue"/>.</summary>
+    public void Pause()
+    {
+        lock (_stateLock)
+        {
+            if (_state != VcpuRunState.Running)
+                return;
+            _state = VcpuRunState.Paused;
+            _continue.Reset();
+        }
+        Volatile.Read(ref _vcpu)?.Kick();
+    }
+
+    public void Continue()
+    {
+        lock (_stateLock)
+        {
+            if (_state != VcpuRunState.Paused)
+                return;
+            _state = VcpuRunState.Running;
+            _continue.Set();
+        }
+    }
+
+    /// <summary>Asks the loop to end; <see cref="Completion"/> tells when it has.</summary>
+    public void Stop()
+    {
+        lock (_stateLock)
+        {
+            if (_state is VcpuRunState.Stopping or VcpuRunState.Stopped)
+                return;
+            _state = VcpuRunState.Stopping;
+            _continue.Set();
+        }
+        Volatile.Read(ref _vcpu)?.Kick();
+    }
+
+    private void Run()
+    {
+        VcpuOutcome outcome = VcpuOutcome.Stopped;
+        try
+        {
+            Vcpu vcpu = _createVcpu();
+            Volatile.Write(ref _vcpu, vcpu);
+            _beforeFirstResume(vcpu);
+            outcome = Serve(vcpu);
+        }
+        catch (Exception e)
+        {
+            // The top of the VCPU thread: a failing call or a device model bug ends the machine
+            // with one line, never an unhandled exception.
+            outcome = VcpuOutcome.Fault(e is ZxException ? e.Message : $"{e.GetType().Name}: {e.Message}");
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _vcpu, null)?.Dispose();
+            lock (_stateLock)
+                _state = VcpuRunState.Stopped;
+            _completion.SetResult(outcome);
+        }
+    }
+
+    private VcpuOutcome Serve(Vcpu vcpu)
+    {
+        while (true)
+        {
+            switch (State)
+            {
+                case VcpuRunState.Stopping:
+                    return VcpuOutcome.Stopped;
+                case VcpuRunState.Paused:
+                    _continue.Wait();
+                    continue;
+            }
+            ZxStatus status = vcpu.TryResume(out ZxPortPacket packet);
+            if (status == ZxStatus.ErrCanceled)
+                continue; // kicked: the state says what to do
+            if (status != ZxStatus.Ok)
+                return VcpuOutcome.Fault($"the guest stopped: zx_vcpu_resume returned {status.ToZirconName()}");
+            ExitCount++;
+            ExitAction action = ExitHandler.Decide(packet, _bus);
+            _trace?.Invoke(ExitTrace.Describe(packet, action));
+            if (!ExitExecutor.Execute(vcpu, action, out string? error))
+                return VcpuOutcome.Fault(error!);
+        }
+    }
+}

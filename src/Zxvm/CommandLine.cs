@@ -1,0 +1,154 @@
+using System.Globalization;
+
+namespace Zxvm;
+
+/// <summary>A bad command line; the message is the one line the user sees.</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>What <c>zxvm run</c> was asked to do.</summary>
+public sealed record RunOptions
+{
+    public string? ImagePath { get; init; }
+    public ulong MemoryBytes { get; init; } = 64UL << 20;
+    public string? DiskPath { get; init; }
+    public ulong? Entry { get; init; }
+    public ulong TimerMicroseconds { get; init; } = 10_000;
+    public bool Trace { get; init; }
+    public bool Verbose { get; init; }
+}
+
+/// <summary>The parsed command: help, version, or run.</summary>
+public abstract record Command
+{
+    public sealed record Help : Command;
+    public sealed record Version : Command;
+    public sealed record Run(RunOptions Options) : Command;
+}
+
+/// <summary>Parses <c>zxvm</c>'s arguments. Errors are <see cref="UsageException"/>s with one clear line.</summary>
+public static class CommandLine
+{
+    public const ulong MinMemory = 8UL << 20;
+    public const ulong MaxMemory = 2UL << 30;
+
+    public const string HelpText = """
+        zxvm: a virtual machine monitor on Zircon's hypervisor API (guests on Linux KVM)
+
+        usage:
+          zxvm run [options]          boot the embedded guest OS (zxos)
+          zxvm run --image FILE ...   boot a raw or ELF64 x86-64 guest image
+          zxvm --help | --version
+
+        options for run:
+          --image FILE      guest image; raw images load at 0x100000 and start at their first byte
+          --memory SIZE     guest RAM, e.g. 64M, 1G, or bytes (8M to 2G; default 64M)
+          --disk FILE       back the virtio-blk device with FILE (read-write if possible)
+          --entry ADDR      start at ADDR (hex 0x... or decimal) instead of the image's entry
+          --timer-us N      timer period the guest is told about, in microseconds (default 10000)
+          --trace           print every VCPU exit to standard error
+          --verbose         print boot phases and their timing to standard error
+
+        The console is the guest's serial port and virtio-console on standard input/output. On a
+        terminal, input is raw; press Ctrl-] to quit. The exit code is the guest's (its power-off
+        value); 1 if the machine failed, 2 for a bad command line.
+        """;
+
+    public static Command Parse(IReadOnlyList<string> args)
+    {
+        if (args.Count == 0)
+            throw new UsageException("missing command; try 'zxvm --help'");
+        switch (args[0])
+        {
+            case "--help" or "-h" or "help":
+                return new Command.Help();
+            case "--version":
+                return new Command.Version();
+            case "run":
+                return new Command.Run(ParseRun(args.Skip(1).ToList()));
+            default:
+                throw new UsageException($"unknown command '{args[0]}'; try 'zxvm --help'");
+        }
+    }
+
+    private static RunOptions ParseRun(List<string> args)
+    {
+        var options = new RunOptions();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            switch (arg)
+            {
+                case "--image":
+                    options = options with { ImagePath = Value(args, ref i, arg) };
+                    break;
+                case "--memory":
+                    options = options with { MemoryBytes = ParseMemory(Value(args, ref i, arg)) };
+                    break;
+                case "--disk":
+                    options = options with { DiskPath = Value(args, ref i, arg) };
+                    break;
+                case "--entry":
+                    options = options with { Entry = ParseNumber(Value(args, ref i, arg), arg) };
+                    break;
+                case "--timer-us":
+                    ulong us = ParseNumber(Value(args, ref i, arg), arg);
+                    if (us == 0 || us > 10_000_000)
+                        throw new UsageException("--timer-us must be between 1 and 10000000");
+                    options = options with { TimerMicroseconds = us };
+                    break;
+                case "--trace":
+                    options = options with { Trace = true };
+                    break;
+                case "--verbose" or "-v":
+                    options = options with { Verbose = true };
+                    break;
+                case "--help" or "-h":
+                    throw new UsageException("'--help' goes before the command: zxvm --help");
+                default:
+                    throw new UsageException(arg.StartsWith('-') ? $"unknown option '{arg}' for run" : $"unexpected argument '{arg}'");
+            }
+        }
+        return options;
+    }
+
+    private static string Value(List<string> args, ref int i, string option)
+    {
+        if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            throw new UsageException($"{option} needs a value");
+        return args[++i];
+    }
+
+    /// <summary>Sizes like 64M, 1G, 512K or plain bytes; whole MiB between 8M and 2G.</summary>
+    public static ulong ParseMemory(string text)
+    {
+        string t = text.Trim().ToUpperInvariant();
+        ulong multiplier = 1;
+        if (t.EndsWith("IB", StringComparison.Ordinal))
+            t = t[..^2];
+        else if (t.EndsWith('B'))
+            t = t[..^1];
+        if (t.Length > 0 && "KMG".Contains(t[^1]))
+        {
+            multiplier = t[^1] switch { 'K' => 1UL << 10, 'M' => 1UL << 20, _ => 1UL << 30 };
+            t = t[..^1];
+        }
+        if (!ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out ulong n) || n > MaxMemory / multiplier)
+            throw new UsageException($"--memory: '{text}' is not a size (try 64M or 1G)");
+        ulong bytes = n * multiplier;
+        if (bytes < MinMemory || bytes > MaxMemory)
+            throw new UsageException($"--memory must be between 8M and 2G (got {text})");
+        if (bytes % (1UL << 20) != 0)
+            throw new UsageException($"--memory must be a whole number of MiB (got {text})");
+        return bytes;
+    }
+
+    public static ulong ParseNumber(string text, string option)
+    {
+        bool ok = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? ulong.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong value)
+            : ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+        if (!ok)
+            throw new UsageException($"{option}: '{text}' is not a number");
+        return value;
+    }
+}

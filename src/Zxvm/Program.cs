@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using Zircon;
+using Zircon.Linux.Libc;
+using Zircon.Vmm.Machine;
+
+namespace Zxvm;
+
+/// <summary>
+/// <c>zxvm</c>: boots a guest on Zircon's hypervisor API. Exit code: the guest's power-off value;
+/// 1 when the machine fails; 2 for a bad command line. Errors are one line on standard error.
+/// </summary>
+public static class Program
+{
+    /// <summary>Ctrl-]: leaves an interactive console (as telnet does).</summary>
+    private const byte EscapeKey = 0x1D;
+
+    public static int Main(string[] args)
+    {
+        try
+        {
+            return CommandLine.Parse(args) switch
+            {
+                Command.Help => Print(CommandLine.HelpText),
+                Command.Version => Print($"zxvm {typeof(Program).Assembly.GetName().Version}"),
+                Command.Run run => Run(run.Options),
+                _ => 2,
+            };
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"zxvm: {e.Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is BootImageException or ZxException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"zxvm: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int Print(string text)
+    {
+        Console.Out.WriteLine(text);
+        return 0;
+    }
+
+    private static int Run(RunOptions options)
+    {
+        var clock = Stopwatch.StartNew();
+        Action<string>? progress = options.Verbose ? line => Console.Error.WriteLine($"zxvm: {line}") : null;
+        BootImage image = LoadImage(options.ImagePath);
+        progress?.Invoke($"[{clock.Elapsed.TotalMilliseconds,8:F1} ms] image {(options.ImagePath ?? "zxos (embedded)")}: {image.Kind}");
+
+        using DiskImage? disk = DiskImage.Open(options.DiskPath, scratchForEmbeddedGuest: options.ImagePath is null);
+        using Stream stdout = Console.OpenStandardOutput();
+        var machineOptions = new MachineOptions
+        {
+            Image = image,
+            MemoryBytes = options.MemoryBytes,
+            EntryOverride = options.Entry,
+            Disk = disk?.Stream,
+            TimerMicroseconds = options.TimerMicroseconds,
+            ConsoleOutput = stdout,
+            Trace = options.Trace ? line => Console.Error.WriteLine($"zxvm: trace: {line}") : null,
+            Progress = progress,
+        };
+        using VirtualMachine machine = CreateMachine(machineOptions);
+        using Terminal? terminal = Terminal.EnterRawMode(0);
+        machine.Start();
+        StartInputPump(machine, interactive: terminal is not null);
+        MachineExit exit = machine.Exit.GetAwaiter().GetResult();
+        terminal?.Dispose();
+        progress?.Invoke($"[{clock.Elapsed.TotalMilliseconds,8:F1} ms] done after {exit.Exits} VCPU exits");
+        if (!exit.PoweredOff)
+        {
+            Console.Error.WriteLine($"zxvm: {exit.Error}");
+            return exit.ExitCode == 0 ? 1 : exit.ExitCode;
+        }
+        return exit.ExitCode;
+    }
+
+    private static VirtualMachine CreateMachine(MachineOptions options)
+    {
+        try
+        {
+            return VirtualMachine.Create(options);
+        }
+        catch (ZxException e) when (e.Status == ZxStatus.ErrNotSupported)
+        {
+            throw new IOException("this host cannot run guests: /dev/kvm is missing or unusable (zx_guest_create: ZX_ERR_NOT_SUPPORTED)");
+        }
+    }
+
+    private static BootImage LoadImage(string? path)
+    {
+        if (path is null)
+            return BootImage.Parse(EmbeddedGuest.Read());
+        if (!File.Exists(path))
+            throw new IOException($"--image: no such file: {path}");
+        return BootImage.Parse(File.ReadAllBytes(path));
+    }
+
+    /// <summary>Copies standard input to the guest console; on a terminal, Ctrl-] stops the machine.</summary>
+    private static void StartInputPump(VirtualMachine machine, bool interactive)
+    {
+        var thread = new Thread(() =>
+        {
+            using Stream stdin = Console.OpenStandardInput();
+            var buffer = new byte[256];
+            while (!machine.Exit.IsCompleted)
+            {
+                int n;
+                try
+                {
+                    n = stdin.Read(buffer);
+                }
+                catch (IOException)
+                {
+                    return;
+                }
+                if (n <= 0)
+                    return; // end of input: the guest keeps running until it powers off
+                int escape = interactive ? Array.IndexOf(buffer, EscapeKey, 0, n) : -1;
+                machine.SendInput(buffer.AsSpan(0, escape >= 0 ? escape : n));
+                if (escape >= 0)
+                {
+                    machine.Stop();
+                    return;
+                }
+            }
+        })
+        { Name = "zxvm-stdin", IsBackground = true };
+        thread.Start();
+    }
+}
