@@ -121,7 +121,7 @@ public static class Program
                 if (n <= 0)
                     return; // end of input: the guest keeps running until it powers off
                 int escape = interactive ? Array.IndexOf(buffer, EscapeKey, 0, n) : -1;
-                machine.SendInput(buffer.AsSpan(0, escape >= 0 ? escape : n));
+                Deliver(machine, buffer.AsSpan(0, escape >= 0 ? escape : n));
                 if (escape >= 0)
                 {
                     machine.Stop();
@@ -131,5 +131,17 @@ public static class Program
         })
         { Name = "zxvm-stdin", IsBackground = true };
         thread.Start();
+    }
+
+    /// <summary>Hands input to the guest, waiting while no guest driver takes input yet.</summary>
+    private static void Deliver(VirtualMachine machine, ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty && !machine.Exit.IsCompleted)
+        {
+            int taken = machine.TrySendInput(data);
+            data = data[taken..];
+            if (taken == 0)
+                Thread.Sleep(10);
+        }
     }
 }

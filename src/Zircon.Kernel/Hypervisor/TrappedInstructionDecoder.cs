@@ -7,8 +7,8 @@ namespace Zircon.Kernel.Hypervisor;
 /// tables, and its length. At a read exit RIP is at the instruction; at a write exit KVM has
 /// already moved RIP past it, so the start is found by trying each candidate RIP-1..RIP-15,
 /// decoding forward, and keeping the longest whose length ends exactly at RIP, whose memory
-/// operand is the faulting address and whose access size is the exit's (so a REX or 0x66 prefix
-/// is never dropped).
+/// operand is the faulting address, whose access size is the exit's and, for a MOV store, whose
+/// source is the data written (so a real REX or 0x66 prefix is kept and a stray one is not).
 /// </summary>
 internal static class TrappedInstructionDecoder
 {
@@ -65,7 +65,23 @@ internal static class TrappedInstructionDecoder
         if (size != 0 && size != (int)access.Length)
             return false;
         ulong linear = EffectiveAddress(instr, regs, control);
-        return GuestPageWalker.TryTranslate(memory, control, linear, out ulong physical) && physical == access.Address;
+        if (!GuestPageWalker.TryTranslate(memory, control, linear, out ulong physical) || physical != access.Address)
+            return false;
+        return !access.IsWrite || StoresData(instr, regs, access);
+    }
+
+    /// <summary>
+    /// For a MOV store, whether its source is the value the exit wrote: a REX prefix read from the
+    /// previous instruction's bytes (e.g. 44 89 10, "mov [rax], r10d", before the real 89 10) keeps
+    /// the address and size but names another register, and only the data tells them apart.
+    /// </summary>
+    private static bool StoresData(in Instruction instr, in GuestRegisters regs, in VcpuMmioAccess access)
+    {
+        if (instr.Mnemonic != Mnemonic.Mov || instr.Op0Kind != OpKind.Memory)
+            return true;
+        ulong mask = access.Length >= 8 ? ulong.MaxValue : (1UL << (int)(access.Length * 8)) - 1;
+        ulong source = instr.Op1Kind == OpKind.Register ? Read(instr.Op1Register, regs) : instr.GetImmediate(1);
+        return (source & mask) == (access.Data & mask);
     }
 
     private static ulong EffectiveAddress(in Instruction instr, in GuestRegisters regs, in GuestControlState control)

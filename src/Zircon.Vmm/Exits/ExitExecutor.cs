@@ -3,9 +3,10 @@ namespace Zircon.Vmm.Exits;
 /// <summary>Carries out an <see cref="ExitAction"/> on the VCPU thread: device access plus the register traffic it needs.</summary>
 public static class ExitExecutor
 {
-    public static bool Execute(Vcpu vcpu, in ExitAction action, out string? error)
+    public static bool Execute(Vcpu vcpu, in ExitAction action, out ulong value, out string? error)
     {
         error = null;
+        value = action.Value;
         switch (action.Kind)
         {
             case ExitActionKind.IoWrite:
@@ -14,20 +15,21 @@ public static class ExitExecutor
                 return true;
             case ExitActionKind.IoRead:
             {
-                ulong value = action.Range!.Device.Read(action.Offset, action.Size);
+                value = action.Range!.Device.Read(action.Offset, action.Size);
                 vcpu.WriteIo((byte)action.Size, (uint)(value & ExitHandler.SizeMask(action.Size)));
                 return true;
             }
             case ExitActionKind.MemoryStoreRegister:
             {
                 ZxVcpuState state = vcpu.ReadState();
-                ulong value = GuestRegisterAccess.Get(state, action.Instruction.Register) & ExitHandler.SizeMask(action.Size);
+                value = GuestRegisterAccess.Get(state, action.Instruction.Register) & ExitHandler.SizeMask(action.Size);
                 action.Range!.Device.Write(action.Offset, action.Size, value);
                 return true;
             }
             case ExitActionKind.MemoryLoad:
             {
                 ulong loaded = action.Range!.Device.Read(action.Offset, action.Size) & ExitHandler.SizeMask(action.Size);
+                value = loaded;
                 ZxVcpuState state = vcpu.ReadState();
                 GuestRegister register = action.Instruction.Register;
                 GuestRegisterAccess.Set(ref state, register, action.Instruction.ApplyLoad(GuestRegisterAccess.Get(state, register), loaded));

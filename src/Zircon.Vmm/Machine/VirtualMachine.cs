@@ -29,6 +29,7 @@ public sealed class VirtualMachine : IDisposable
     private readonly Uart16550 _uart;
     private readonly VirtioConsole _console;
     private readonly VirtioMmioTransport _consoleTransport;
+    private readonly List<(string Name, VirtioMmioTransport Transport)> _virtio = new();
     private readonly ulong _entry;
 
     private VirtualMachine(MachineOptions options)
@@ -97,13 +98,18 @@ public sealed class VirtualMachine : IDisposable
     /// <summary>Completes when the guest powers off, faults, or <see cref="Stop"/> is called.</summary>
     public Task<MachineExit> Exit => _exit.Task;
 
-    /// <summary>Input from the host console: to virtio-console once its driver is up, else to the UART.</summary>
-    public void SendInput(ReadOnlySpan<byte> data)
+    /// <summary>
+    /// Input from the host console: to virtio-console once its driver is up, else to the UART if its
+    /// driver enabled the receive interrupt. Returns how many bytes a device took (0 while no guest
+    /// driver reads input yet: the caller keeps the bytes and tries again).
+    /// </summary>
+    public int TrySendInput(ReadOnlySpan<byte> data)
     {
         if ((_consoleTransport.Status & VirtioStatus.DriverOk) != 0)
-            _console.Receive(data);
-        else
-            _uart.Receive(data);
+            return _console.Receive(data);
+        if (_uart.ReceiveInterruptEnabled)
+            return _uart.Receive(data);
+        return 0;
     }
 
     /// <summary>Stops the machine (e.g. the user pressed the escape key).</summary>
@@ -124,6 +130,8 @@ public sealed class VirtualMachine : IDisposable
         if (_exit.TrySetResult(exit))
         {
             Phase(exit.Error is null ? $"guest powered off with code {exit.ExitCode}" : $"machine stopped: {exit.Error}");
+            foreach ((string name, VirtioMmioTransport transport) in _virtio)
+                Phase($"{name}: status 0x{transport.Status:x2}, interrupt status 0x{transport.InterruptStatus:x}");
             _vcpuLoop.Stop();
         }
     }
@@ -145,6 +153,7 @@ public sealed class VirtualMachine : IDisposable
     private VirtioMmioTransport AddVirtio(ulong registerBase, VirtioDevice device, uint vector, string name)
     {
         var transport = new VirtioMmioTransport(device, _ram, Line(vector));
+        _virtio.Add((name, transport));
         _bus.Add(AddressSpaceKind.Memory, registerBase, MachineLayout.RegisterPageSize, transport, name);
         _guest.SetMemoryTrap(registerBase, MachineLayout.RegisterPageSize, key: registerBase);
         ulong doorbell = registerBase + MachineLayout.DoorbellOffset;

@@ -140,8 +140,9 @@ public sealed class VcpuLoop
                 return VcpuOutcome.Fault($"the guest stopped: zx_vcpu_resume returned {status.ToZirconName()}");
             ExitCount++;
             ExitAction action = ExitHandler.Decide(packet, _bus);
-            _trace?.Invoke(ExitTrace.Describe(packet, action));
-            if (!ExitExecutor.Execute(vcpu, action, out string? error))
+            bool served = ExitExecutor.Execute(vcpu, action, out ulong value, out string? error);
+            _trace?.Invoke(ExitTrace.Describe(packet, action, value));
+            if (!served)
                 return VcpuOutcome.Fault(error!);
         }
     }

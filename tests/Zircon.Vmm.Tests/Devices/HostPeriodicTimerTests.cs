@@ -1,0 +1,87 @@
+using Zircon.Vmm.Devices.Plumbing;
+
+namespace Zircon.Vmm.Tests.Devices;
+
+public sealed class HostPeriodicTimerTests
+{
+    private static readonly TimeSpan GenerousBound = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public void Start_DeliversTicksOnItsOwnThread()
+    {
+        using var timer = new HostPeriodicTimer();
+        using var enoughTicks = new CountdownEvent(10);
+        int testThread = Environment.CurrentManagedThreadId;
+        int tickThread = 0;
+
+        timer.Start(TimeSpan.FromMilliseconds(2), () =>
+        {
+            tickThread = Environment.CurrentManagedThreadId;
+            if (!enoughTicks.IsSet)
+            {
+                enoughTicks.Signal();
+            }
+        });
+
+        Assert.True(enoughTicks.Wait(GenerousBound), "at least 10 ticks within the bound");
+        Assert.NotEqual(testThread, tickThread);
+    }
+
+    [Fact]
+    public void Stop_EndsTicks()
+    {
+        using var timer = new HostPeriodicTimer();
+        int ticks = 0;
+        using var firstTick = new ManualResetEventSlim();
+        timer.Start(TimeSpan.FromMilliseconds(1), () =>
+        {
+            Interlocked.Increment(ref ticks);
+            firstTick.Set();
+        });
+        Assert.True(firstTick.Wait(GenerousBound));
+
+        timer.Stop();
+        int afterStop = Volatile.Read(ref ticks);
+        Thread.Sleep(50);
+
+        Assert.Equal(afterStop, Volatile.Read(ref ticks));
+    }
+
+    [Fact]
+    public void Restart_ReplacesCallback()
+    {
+        using var timer = new HostPeriodicTimer();
+        int oldTicks = 0;
+        using var newTick = new ManualResetEventSlim();
+        timer.Start(TimeSpan.FromMilliseconds(1), () => Interlocked.Increment(ref oldTicks));
+
+        timer.Start(TimeSpan.FromMilliseconds(1), newTick.Set);
+        int oldAfterRestart = Volatile.Read(ref oldTicks);
+
+        Assert.True(newTick.Wait(GenerousBound));
+        Assert.Equal(oldAfterRestart, Volatile.Read(ref oldTicks));
+    }
+
+    [Fact]
+    public void Stop_CalledFromTick_DoesNotDeadlock()
+    {
+        using var timer = new HostPeriodicTimer();
+        using var stopped = new ManualResetEventSlim();
+        timer.Start(TimeSpan.FromMilliseconds(1), () =>
+        {
+            timer.Stop();
+            stopped.Set();
+        });
+
+        Assert.True(stopped.Wait(GenerousBound));
+    }
+
+    [Fact]
+    public void Start_AfterDispose_Throws()
+    {
+        var timer = new HostPeriodicTimer();
+        timer.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => timer.Start(TimeSpan.FromMilliseconds(1), () => { }));
+    }
+}
