@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds everything into artifacts/:
 #   artifacts/native/libzircon.so and artifacts/native/include/zircon/...  (the C ABI; a contract)
-#   artifacts/bin/...                                                     (programs)
+#   artifacts/bin/zxvm                                                    (the VMM's CLI)
+#   artifacts/bin/ports-and-interrupts/                                   (a sample of the kernel API)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,6 +14,11 @@ dotnet build Zircon.slnx -c Release -nologo -clp:ErrorsOnly -v:q
 
 echo "== C ABI (NativeAOT libzircon.so)"
 src/Zircon.Native/publish.sh "$PWD/artifacts"
+
+echo "== zxvm"
+dotnet publish src/Zxvm -c Release -nologo -v:q -o artifacts/lib/zxvm >/dev/null
+mkdir -p artifacts/bin
+ln -sfn ../lib/zxvm/zxvm artifacts/bin/zxvm
 
 echo "== sample"
 dotnet publish samples/PortsAndInterrupts -c Release -nologo -v:q -o artifacts/bin/ports-and-interrupts >/dev/null

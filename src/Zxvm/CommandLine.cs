@@ -132,9 +132,9 @@ public static class CommandLine
             multiplier = t[^1] switch { 'K' => 1UL << 10, 'M' => 1UL << 20, _ => 1UL << 30 };
             t = t[..^1];
         }
-        if (!ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out ulong n) || n > MaxMemory / multiplier)
+        if (!ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out ulong n))
             throw new UsageException($"--memory: '{text}' is not a size (try 64M or 1G)");
-        ulong bytes = n * multiplier;
+        ulong bytes = n > MaxMemory / multiplier ? ulong.MaxValue : n * multiplier;
         if (bytes < MinMemory || bytes > MaxMemory)
             throw new UsageException($"--memory must be between 8M and 2G (got {text})");
         if (bytes % (1UL << 20) != 0)
