@@ -15,7 +15,7 @@ public sealed class Guest : ZxObject<Guest>
     /// The guest-physical address space, [0, 2^48). Mapping a VMO at offset X with
     /// <see cref="VmOptions.Specific"/> makes its bytes appear at guest-physical X. Null on
     /// instances made by <see cref="ZxObject{TSelf}.Duplicate"/>, <see cref="ZxObject{TSelf}.Replace"/> or
-    /// <see cref="FromHandle"/>. It owns its own handle: dispose it as well as the guest.
+    /// <see cref="FromHandle"/>. Disposing the guest disposes it too.
     /// </summary>
     public Vmar? PhysicalMemory { get; }
 
@@ -82,6 +82,8 @@ public sealed class Guest : ZxObject<Guest>
     /// <exception cref="ZxException">OUT_OF_RANGE past port 0xFFFE, INVALID_ARGS (count 0), ALREADY_EXISTS, ACCESS_DENIED.</exception>
     public void SetIoTrap(ushort port, ushort count, ulong key) =>
         ZxException.ThrowIfError(Syscalls.GuestSetTrap(Handle, (uint)ZxGuestTrap.Io, port, count, ZxHandleValues.Invalid, key), "zx_guest_set_trap(IO)");
+
+    private protected override void DisposeOwnedObjects() => PhysicalMemory?.Dispose();
 
     private protected override Guest Wrap(uint handle) => new(handle, null);
 }

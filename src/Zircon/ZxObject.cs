@@ -117,8 +117,10 @@ public abstract class ZxObject : IDisposable
         if (!OwnsHandle)
             return;
         uint handle = Interlocked.Exchange(ref _handle, ZxHandleValues.Invalid);
-        if (handle != ZxHandleValues.Invalid)
-            ZxException.ThrowIfError(Syscalls.HandleClose(handle), "zx_handle_close");
+        if (handle == ZxHandleValues.Invalid)
+            return;
+        DisposeOwnedObjects();
+        ZxException.ThrowIfError(Syscalls.HandleClose(handle), "zx_handle_close");
     }
 
     /// <summary>
@@ -131,8 +133,18 @@ public abstract class ZxObject : IDisposable
         if (!OwnsHandle)
             return;
         uint handle = Interlocked.Exchange(ref _handle, ZxHandleValues.Invalid);
-        if (handle != ZxHandleValues.Invalid)
-            Syscalls.HandleClose(handle);
+        if (handle == ZxHandleValues.Invalid)
+            return;
+        DisposeOwnedObjects();
+        Syscalls.HandleClose(handle);
+    }
+
+    /// <summary>
+    /// Closes objects that came with this one and belong to it (a guest's physical-memory VMAR),
+    /// once, when this object's handle is closed.
+    /// </summary>
+    private protected virtual void DisposeOwnedObjects()
+    {
     }
 
     /// <summary>

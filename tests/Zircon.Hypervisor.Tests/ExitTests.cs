@@ -72,6 +72,28 @@ public class ExitTests
     }
 
     [HypervisorFact]
+    public void MemTrap_Write_DoesNotBorrowARexPrefixFromThePreviousInstruction()
+    {
+        // "add rax, 0x44" ends in 0x44, a valid REX prefix: "44 89 10" (mov [rax], r10d) also ends at
+        // RIP with the same address and size; only the data written (edx = 1, r10d = 0) tells.
+        using var g = TestGuest.Create(a =>
+        {
+            a.mov(edx, 1);
+            a.xor(r10d, r10d);
+            a.mov(rax, TestGuest.TrapAddr);
+            a.add(rax, 0x44);          // 48 83 C0 44
+            a.mov(__dword_ptr[rax], edx); // 89 10
+            TestGuest.Exit(a);
+        });
+        Assert.Equal(ZxStatus.Ok, Syscalls.GuestSetTrap(g.Guest, (uint)ZxGuestTrap.Mem, TestGuest.TrapAddr, TestGuest.Page, ZxHandleValues.Invalid, 0));
+        ZxPortPacket p = g.Resume();
+        Assert.Equal(TestGuest.TrapAddr + 0x44, p.GuestMem.Addr);
+        Assert.Equal(2, p.GuestMem.InstLen);
+        Assert.Equal(new byte[] { 0x89, 0x10 }, ((ReadOnlySpan<byte>)p.GuestMem.InstBuf)[..2].ToArray());
+        g.ResumeToExit();
+    }
+
+    [HypervisorFact]
     public void IoTrap_Out_ReportsPortSizeAndData()
     {
         using var g = TestGuest.Create(a =>

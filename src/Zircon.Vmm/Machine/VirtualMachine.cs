@@ -36,8 +36,7 @@ public sealed class VirtualMachine : IDisposable
     {
         _options = options;
         _guest = Guest.Create(Resource.Root);
-        _owned.Add(_guest);
-        _owned.Add(_guest.PhysicalMemory!);
+        _owned.Add(_guest); // disposes its physical-memory VMAR too
         Phase("guest created");
 
         _ram = GuestRam.Create(_guest, options.MemoryBytes);
