@@ -8,7 +8,10 @@ namespace Zircon.Kernel.Hypervisor.Kvm;
 /// </summary>
 public sealed class KvmHypervisor : IHypervisor
 {
-    private readonly Lazy<(ZxStatus Status, KvmSystem? System, KvmCpuid? Cpuid)> _system = new(Open);
+    private readonly Lazy<(ZxStatus Status, KvmSystem? System, KvmCpuid? Cpuid)> _system;
+
+    /// <param name="devicePath">The KVM device; a missing or unusable one makes every guest NOT_SUPPORTED.</param>
+    public KvmHypervisor(string devicePath = KvmSystem.DefaultPath) => _system = new(() => Open(devicePath));
 
     public ZxStatus CreateGuest(out IGuestBackend? guest)
     {
@@ -26,9 +29,9 @@ public sealed class KvmHypervisor : IHypervisor
         return ZxStatus.Ok;
     }
 
-    private static (ZxStatus, KvmSystem?, KvmCpuid?) Open()
+    private static (ZxStatus, KvmSystem?, KvmCpuid?) Open(string devicePath)
     {
-        ZxStatus status = KvmSystem.Open(out KvmSystem? system);
+        ZxStatus status = KvmSystem.Open(devicePath, out KvmSystem? system);
         if (status != ZxStatus.Ok)
             return (ZxStatus.ErrNotSupported, null, null);
         status = system!.GetSupportedCpuid(out KvmCpuid? cpuid);
