@@ -20,6 +20,14 @@ internal sealed class TestGuest : IDisposable
     public const ushort TrapPort = 0x11;
     public const ulong StackTop = GuestEntry + 0x1000 + 0x3000; // past the code pages
     public const ulong DescriptorPointers = 0x7F00, Gdt = 0x8000, Idt = 0x9000, HandlerBase = 0xA000;
+
+    /// <summary>
+    /// Selectors of the GDT <see cref="WriteDescriptorTables"/> writes. 0x08 and 0x10 are what the
+    /// IDT gates and ordinary tests use; the others serve mode tests. User32/UserData/User64 are laid
+    /// out for SYSRET (STAR[63:48] = User32: SS = User32 + 8, 64-bit CS = User32 + 16).
+    /// </summary>
+    public const ushort Code64Selector = 0x08, DataSelector = 0x10, Code32Selector = 0x18, Code16Selector = 0x20,
+        User32Selector = 0x28, UserDataSelector = 0x30, User64Selector = 0x38;
     private const ulong Pml4 = 0x0, Pdpt = 0x1000, Pd = 0x10000;
 
     private TestGuest(uint guest, uint vmar, uint vmo, ulong host)
@@ -67,9 +75,10 @@ internal sealed class TestGuest : IDisposable
     /// <summary>Zircon's standard exit: <c>movq $0, (EXIT_TEST_ADDR)</c>, 12 bytes.</summary>
     public static void Exit(Assembler a) => a.mov(__qword_ptr[(long)ExitTestAddr], 0);
 
-    public void WriteCode(ulong address, Action<Assembler> code)
+    /// <summary>Assembles <paramref name="code"/> for <paramref name="bitness"/>-bit mode (64, 32 or 16) at <paramref name="address"/>.</summary>
+    public void WriteCode(ulong address, Action<Assembler> code, int bitness = 64)
     {
-        var a = new Assembler(64);
+        var a = new Assembler(bitness);
         code(a);
         var writer = new CodeBuffer();
         a.Assemble(writer, address);
@@ -113,17 +122,41 @@ internal sealed class TestGuest : IDisposable
         a.mov(rsp, StackTop);
     }
 
+    /// <summary>
+    /// After <see cref="LoadDescriptorTables"/>: reloads CS with <see cref="Code64Selector"/> (a far
+    /// return) and the data segments with <see cref="DataSelector"/>, so that IRETQ back to this code
+    /// works (Zircon's initial CS selector is 0). Clobbers RAX.
+    /// </summary>
+    public static void EnterFlatSegments(Assembler a)
+    {
+        Label reloaded = a.CreateLabel();
+        a.push(Code64Selector);
+        a.lea(rax, __[reloaded]);
+        a.push(rax);
+        a.db(0x48, 0xCB); // retfq
+        a.Label(ref reloaded);
+        a.mov(eax, DataSelector);
+        a.mov(ds, ax);
+        a.mov(es, ax);
+        a.mov(ss, ax);
+    }
+
     /// <summary>Writes the GDT and an IDT whose vector v points at <paramref name="handlerBase"/> + v * 16.</summary>
     public void WriteDescriptorTables(ulong handlerBase)
     {
         Span<byte> m = Memory;
-        BinaryPrimitives.WriteUInt16LittleEndian(m[(int)DescriptorPointers..], 3 * 8 - 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(m[(int)DescriptorPointers..], 8 * 8 - 1);
         BinaryPrimitives.WriteUInt64LittleEndian(m[(int)(DescriptorPointers + 2)..], Gdt);
         BinaryPrimitives.WriteUInt16LittleEndian(m[(int)(DescriptorPointers + 16)..], 256 * 16 - 1);
         BinaryPrimitives.WriteUInt64LittleEndian(m[(int)(DescriptorPointers + 18)..], Idt);
         BinaryPrimitives.WriteUInt64LittleEndian(m[(int)Gdt..], 0);
         BinaryPrimitives.WriteUInt64LittleEndian(m[(int)(Gdt + 8)..], 0x00AF_9A00_0000_FFFF); // 64-bit code
         BinaryPrimitives.WriteUInt64LittleEndian(m[(int)(Gdt + 16)..], 0x00CF_9200_0000_FFFF); // data
+        BinaryPrimitives.WriteUInt64LittleEndian(m[(int)(Gdt + 24)..], 0x00CF_9A00_0000_FFFF); // 32-bit code (D=1)
+        BinaryPrimitives.WriteUInt64LittleEndian(m[(int)(Gdt + 32)..], 0x008F_9A00_0000_FFFF); // 16-bit code (D=0, L=0)
+        BinaryPrimitives.WriteUInt64LittleEndian(m[(int)(Gdt + 40)..], 0x00CF_FA00_0000_FFFF); // user 32-bit code
+        BinaryPrimitives.WriteUInt64LittleEndian(m[(int)(Gdt + 48)..], 0x00CF_F200_0000_FFFF); // user data
+        BinaryPrimitives.WriteUInt64LittleEndian(m[(int)(Gdt + 56)..], 0x00AF_FA00_0000_FFFF); // user 64-bit code
         for (ulong v = 0; v < 256; v++)
         {
             ulong handler = handlerBase + v * 16;

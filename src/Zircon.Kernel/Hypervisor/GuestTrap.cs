@@ -11,6 +11,9 @@ internal sealed class GuestTrap : IPacketProducer
     /// <summary>Zircon's kMaxPacketsPerRange.</summary>
     public const int MaxPacketsInFlight = 256;
 
+    // How often a VCPU waiting for budget checks whether the port or the VCPU went away.
+    private const int BudgetPollMs = 20;
+
     private readonly SemaphoreSlim _budget = new(MaxPacketsInFlight, MaxPacketsInFlight);
 
     public GuestTrap(ZxGuestTrap kind, ulong address, ulong size, PortDispatcher? port, ulong key)
@@ -38,11 +41,19 @@ internal sealed class GuestTrap : IPacketProducer
 
     /// <summary>
     /// Queues a GUEST_BELL packet for a write at <paramref name="address"/>, waiting for budget if
-    /// 256 are unread. BAD_STATE if the port has no handles left.
+    /// 256 are unread. BAD_STATE if the port has no handles left (also while waiting: packets that
+    /// went with a closed port never give their budget back). CANCELED once <paramref name="abandon"/>
+    /// says the VCPU should stop waiting.
     /// </summary>
-    public ZxStatus RingBell(ulong address)
+    public ZxStatus RingBell(ulong address, Func<bool> abandon)
     {
-        _budget.Wait();
+        while (!_budget.Wait(BudgetPollMs))
+        {
+            if (Port!.HandleCount == 0)
+                return ZxStatus.ErrBadState;
+            if (abandon())
+                return ZxStatus.ErrCanceled;
+        }
         var packet = new ZxPortPacket { Key = Key, Type = ZxPacketType.GuestBell, Status = ZxStatus.Ok };
         packet.GuestBell.Addr = address;
         if (Port!.QueueFromProducer(packet, this))

@@ -33,7 +33,11 @@ internal static class TrappedInstructionDecoder
             return ZxStatus.Ok;
         }
 
+        // A store whose value can be checked against the exit's data beats one that cannot (the byte
+        // before a MOV may make it look like a longer read-modify-write: 11 A3 00 E0 "adc" vs A3 00 E0
+        // "mov"); among equals the longest wins.
         Span<byte> candidate = stackalloc byte[MaxLength];
+        int fallbackLength = 0;
         for (int candidateLength = MaxLength; candidateLength >= 1; candidateLength--)
         {
             ulong ip = rip - (ulong)candidateLength;
@@ -44,11 +48,49 @@ internal static class TrappedInstructionDecoder
             decoder.Decode(out Instruction instr);
             if (instr.IsInvalid || instr.Length != candidateLength || !Matches(memory, control, regs, access, instr))
                 continue;
-            bytes.CopyTo(instruction);
-            length = candidateLength;
-            return ZxStatus.Ok;
+            bool? stores = StoresExitData(instr, regs, access);
+            if (stores == false)
+                continue;
+            if (stores == true)
+            {
+                bytes.CopyTo(instruction);
+                length = candidateLength;
+                return ZxStatus.Ok;
+            }
+            if (fallbackLength == 0)
+            {
+                bytes.CopyTo(instruction);
+                fallbackLength = candidateLength;
+            }
         }
-        return ZxStatus.ErrNotSupported;
+        length = fallbackLength;
+        return fallbackLength != 0 ? ZxStatus.Ok : ZxStatus.ErrNotSupported;
+    }
+
+    /// <summary>
+    /// For a plain MOV to memory from a general register or an immediate: whether the value it stores
+    /// is the exit's data. Null when the instruction is of another kind and cannot be checked.
+    /// </summary>
+    private static bool? StoresExitData(in Instruction instr, in GuestRegisters regs, in VcpuMmioAccess access)
+    {
+        if (instr.Mnemonic != Mnemonic.Mov || instr.OpCount != 2 || instr.Op0Kind != OpKind.Memory || access.Length is 0 or > 8)
+            return null;
+        ulong value;
+        switch (instr.Op1Kind)
+        {
+            case OpKind.Register when instr.Op1Register.IsGPR():
+                value = Read(instr.Op1Register.GetFullRegister(), regs);
+                if (instr.Op1Register is Register.AH or Register.CH or Register.DH or Register.BH)
+                    value >>= 8;
+                break;
+            case OpKind.Immediate8 or OpKind.Immediate16 or OpKind.Immediate32 or OpKind.Immediate32to64 or OpKind.Immediate64:
+                value = instr.GetImmediate(1);
+                break;
+            default:
+                return null;
+        }
+        ulong mask = access.Length == 8 ? ulong.MaxValue : (1UL << (int)(access.Length * 8)) - 1;
+        return (value & mask) == (access.Data & mask);
     }
 
     private static bool Matches(GuestAddressSpace memory, in GuestControlState control, in GuestRegisters regs, in VcpuMmioAccess access, in Instruction instr)

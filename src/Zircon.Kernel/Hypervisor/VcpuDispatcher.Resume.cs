@@ -67,11 +67,12 @@ public sealed partial class VcpuDispatcher
     private ZxStatus HandleIo(in VcpuIoAccess io, out ZxPortPacket packet)
     {
         packet = default;
+        // Zircon rejects string and REP forms before it looks for a trap.
+        if (io.Count != 1)
+            return ZxStatus.ErrNotSupported;
         GuestTrap? trap = Guest.Traps.FindIo(io.Port);
         if (trap is null)
             return ZxStatus.ErrNotFound;
-        if (io.Count != 1)
-            return ZxStatus.ErrNotSupported; // string and REP forms
         packet.Key = trap.Key;
         packet.Type = ZxPacketType.GuestIo;
         packet.GuestIo.Port = io.Port;
@@ -94,7 +95,8 @@ public sealed partial class VcpuDispatcher
         if (trap.Kind == ZxGuestTrap.Bell)
         {
             // A write rings the bell and is discarded (the guest has moved past it); a read cannot be served.
-            return access.IsWrite ? trap.RingBell(access.Address) : ZxStatus.ErrNotSupported;
+            // Waiting for packet budget gives way to a close or zx_vcpu_kick of this VCPU (CANCELED).
+            return access.IsWrite ? trap.RingBell(access.Address, () => IsDestroyed || TakeKick()) : ZxStatus.ErrNotSupported;
         }
         GuestControlState control = _backend.Control;
         GuestRegisters regs = _backend.Registers;

@@ -10,7 +10,7 @@ internal sealed class KvmVcpuBackend : IVcpuBackend
 
     public KvmVcpuBackend(KvmVcpu vcpu) => _vcpu = vcpu;
 
-    /// <summary>CPUID as Zircon presents it (hypervisor and x2APIC bits, APIC id), and the LAPIC enabled.</summary>
+    /// <summary>CPUID as Zircon presents it (hypervisor and x2APIC bits, APIC id), the LAPIC enabled, and the VCPU runnable.</summary>
     public static ZxStatus Initialize(KvmVcpu vcpu, KvmCpuid supported)
     {
         KvmCpuid cpuid = supported.Clone();
@@ -25,7 +25,14 @@ internal sealed class KvmVcpuBackend : IVcpuBackend
         if (status != ZxStatus.Ok)
             return status;
         if (vcpu.Vm.IrqchipMode == KvmIrqchipMode.Split)
+        {
             status = vcpu.EnableLapic();
+            // With an in-kernel LAPIC, KVM parks every VCPU but its BSP (KVM id 0) until INIT/SIPI;
+            // Zircon starts every VCPU running (§8.2), and KVM ids are not reused, so a VCPU created
+            // after the first one was closed would be parked too.
+            if (status == ZxStatus.Ok)
+                status = vcpu.SetMpState(KvmMpState.Runnable);
+        }
         return status;
     }
 
