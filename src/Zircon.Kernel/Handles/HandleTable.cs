@@ -70,20 +70,7 @@ public sealed class HandleTable
     /// ACCESS_DENIED.
     /// </summary>
     public ZxStatus Get<T>(uint value, ZxRights rights, out T dispatcher)
-        where T : Dispatcher
-    {
-        // Callers read the outputs only when the status is OK.
-        dispatcher = null!;
-        Handle? handle = Get(value);
-        if (handle is null)
-            return ZxStatus.ErrBadHandle;
-        if (handle.Dispatcher is not T typed)
-            return ZxStatus.ErrWrongType;
-        if (!handle.HasRights(rights))
-            return ZxStatus.ErrAccessDenied;
-        dispatcher = typed;
-        return ZxStatus.Ok;
-    }
+        where T : Dispatcher => Get(value, rights, out dispatcher, out _);
 
     /// <summary>As <see cref="Get{T}(uint, ZxRights, out T)"/>, also returning the handle entry.</summary>
     public ZxStatus Get<T>(uint value, ZxRights rights, out T dispatcher, out Handle handle)
