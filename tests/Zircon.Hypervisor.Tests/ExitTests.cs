@@ -53,6 +53,26 @@ public class ExitTests
     }
 
     [HypervisorFact]
+    public void MemTrap_Read_CompletedWithTheValueTheRegisterAlreadyHeld_KeepsIt()
+    {
+        // The emulated value equals the register's old value: it must still land (not read as 0).
+        using var g = TestGuest.Create(a =>
+        {
+            a.mov(rcx, 5);
+            a.mov(rcx, __qword_ptr[(long)TestGuest.TrapAddr]);
+            a.mov(rbx, rcx);
+            TestGuest.Exit(a);
+        });
+        Assert.Equal(ZxStatus.Ok, Syscalls.GuestSetTrap(g.Guest, (uint)ZxGuestTrap.Mem, TestGuest.TrapAddr, TestGuest.Page, ZxHandleValues.Invalid, 0));
+        g.Resume();
+        ZxVcpuState state = g.ReadState();
+        state.Rcx = 5;
+        g.WriteState(state);
+        g.ResumeToExit();
+        Assert.Equal(5ul, g.ReadState().Rbx);
+    }
+
+    [HypervisorFact]
     public void MemTrap_WriteWithPrefixBytes_ReportsTheWholeInstruction()
     {
         // REX.R and an operand-size prefix before a trapped store: the start must be found exactly.

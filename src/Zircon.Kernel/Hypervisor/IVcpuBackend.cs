@@ -17,8 +17,12 @@ public interface IVcpuBackend : IDisposable
     /// <summary>The state a page walk and the default operand size depend on.</summary>
     GuestControlState Control { get; }
 
-    /// <summary>Supplies the data of the IN the last exit reported (its size in bytes).</summary>
-    ZxStatus CompleteIoIn(ReadOnlySpan<byte> data);
+    /// <summary>
+    /// Finishes the instruction of the last exit without running guest code (an IN reads 0, an
+    /// MMIO read loads 0, RIP moves past it), so the state user space sees and edits next is the
+    /// state after the instruction, as Zircon reports it.
+    /// </summary>
+    ZxStatus CompletePendingExit();
 
     /// <summary>Makes a running (or the next) <see cref="Run"/> return <see cref="VcpuExitKind.Kicked"/>. Any thread.</summary>
     void Kick();

@@ -29,7 +29,6 @@ public sealed partial class VcpuDispatcher
     private ZxStatus ResumeLoop(out ZxPortPacket packet)
     {
         packet = default;
-        _pendingInSize = 0;
         while (true)
         {
             if (IsDestroyed || TakeKick())
@@ -81,7 +80,7 @@ public sealed partial class VcpuDispatcher
         if (io.IsWrite)
             packet.GuestIo.U32 = io.Size == 4 ? io.Data : io.Data & ((1u << (io.Size * 8)) - 1);
         else
-            _pendingInSize = io.Size;
+            return _backend.CompletePendingExit(); // a 4-byte IN reads 0 into EAX, clearing RAX as Zircon does
         return ZxStatus.Ok;
     }
 
@@ -111,7 +110,9 @@ public sealed partial class VcpuDispatcher
         packet.GuestMem.InstLen = (byte)length;
         instruction[..length].CopyTo(packet.GuestMem.InstBuf);
         reported = true;
-        return ZxStatus.Ok;
+        // A read is still pending in KVM: finish it now (RIP moves past it, as Zircon reports), so
+        // the destination register user space sets with zx_vcpu_write_state is not overwritten later.
+        return access.IsWrite ? ZxStatus.Ok : _backend.CompletePendingExit();
     }
 
     /// <summary>Injects at most one pending event, in Zircon's order. NOT_SUPPORTED for a reserved vector (21..31).</summary>

@@ -25,9 +25,6 @@ public sealed partial class VcpuDispatcher : Dispatcher
     // Set by zx_vcpu_kick: the current or next resume returns CANCELED once.
     private int _kickRequested;
 
-    // The size of the IN the last GUEST_IO packet reported, until the next resume (0: none).
-    private byte _pendingInSize;
-
     private VcpuDispatcher(GuestDispatcher guest, uint id, IVcpuBackend backend)
     {
         Guest = guest;
@@ -167,14 +164,9 @@ public sealed partial class VcpuDispatcher : Dispatcher
 
     private ZxStatus WriteIo(in ZxVcpuIo io)
     {
+        // The IN was completed at its exit; as on Zircon, the bytes go into the low bytes of RAX.
         Span<byte> data = stackalloc byte[4];
         ((ReadOnlySpan<byte>)io.Data).CopyTo(data);
-        if (_pendingInSize == io.AccessSize)
-        {
-            _pendingInSize = 0;
-            return _backend.CompleteIoIn(data[..io.AccessSize]);
-        }
-        // No IN of that size is waiting: copy the bytes into the low bytes of RAX, as Zircon does.
         GuestRegisters r = _backend.Registers;
         ulong mask = io.AccessSize == 4 ? 0xFFFF_FFFFUL : (1UL << (io.AccessSize * 8)) - 1;
         r.Rax = (r.Rax & ~mask) | (System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data) & mask);

@@ -143,8 +143,11 @@ public sealed unsafe partial class KvmVcpu : IDisposable
     /// completion is lost (the destination register keeps its old value) when the same KVM_RUN
     /// also loads registers marked dirty (measured: both IN and MMIO reads read 0). So when the
     /// caller edited registers at such an exit, let KVM complete first in a KVM_RUN that enters
-    /// no guest code (immediate_exit), then reapply the caller's edits on top: a register the
-    /// caller changed keeps the caller's value, every other register takes the completed one.
+    /// no guest code (immediate_exit), then reapply the caller's edits on top: a register whose
+    /// value the caller changed keeps the caller's value, every other register takes the completed
+    /// one. An edit that writes back the value a register already had cannot be told from no edit
+    /// and is lost; callers that emulate the read in registers should call
+    /// <see cref="CompletePendingExit"/> at the exit instead (the kernel does).
     /// </summary>
     private ZxStatus CompleteBeforeLoadingEditedRegs()
     {

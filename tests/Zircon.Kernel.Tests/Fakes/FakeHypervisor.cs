@@ -259,10 +259,10 @@ internal sealed class FakeVcpuBackend : IVcpuBackend
     /// <summary>The registers as a test sets them up, with no contract checks.</summary>
     public ref GuestRegisters RawRegisters => ref _registers;
 
-    public ZxStatus CompleteIoIn(ReadOnlySpan<byte> data)
+    public ZxStatus CompletePendingExit()
     {
-        CheckUsable(nameof(CompleteIoIn));
-        _events.Enqueue($"in {data.Length}:{Convert.ToHexStringLower(data)}");
+        CheckUsable(nameof(CompletePendingExit));
+        _events.Enqueue("complete");
         return ZxStatus.Ok;
     }
 

@@ -99,7 +99,7 @@ internal sealed class KvmVcpuBackend : IVcpuBackend
         }
     }
 
-    public ZxStatus CompleteIoIn(ReadOnlySpan<byte> data) => _vcpu.CompleteIoIn(data);
+    public ZxStatus CompletePendingExit() => _vcpu.CompletePendingExit();
 
     public void Kick() => _vcpu.Kick();
 
