@@ -102,16 +102,13 @@ internal sealed class GuestAddressSpace : IAddressSpace
             return FindLocked(guestPhysical) is not null;
     }
 
-    /// <summary>Removes every slot (the machine is going away).</summary>
-    public void Clear()
+    /// <summary>The machine is gone (its slots with it): unmap the host side of every region.</summary>
+    public void ReleaseHostMappings()
     {
         lock (_lock)
         {
             foreach (Region r in _regions)
-            {
-                _machine.UnmapMemory(r.Slot);
                 HostMappings.Unmap(r.HostAddress, r.Length);
-            }
             _regions.Clear();
             _closed = true;
         }

@@ -134,7 +134,9 @@ public sealed class GuestDispatcher : Dispatcher
             _destroyed = true;
         }
         Traps.Clear();
-        Memory.Clear();
+        // Closing the VM drops its memory slots at once; deleting them one by one first would wait
+        // for a kernel synchronisation pass each.
         Machine.Dispose();
+        Memory.ReleaseHostMappings();
     }
 }

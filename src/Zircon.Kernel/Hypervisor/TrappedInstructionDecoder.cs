@@ -25,8 +25,7 @@ internal static class TrappedInstructionDecoder
             int fetched = Fetch(memory, control, rip, instruction[..MaxLength]);
             if (fetched == 0)
                 return ZxStatus.ErrNotFound;
-            var decoder = Iced.Intel.Decoder.Create(bitness, new ByteArrayCodeReader(instruction[..fetched].ToArray()), rip);
-            decoder.Decode(out Instruction instr);
+            Instruction instr = ThreadDecoder.Decode(bitness, instruction[..fetched], rip);
             if (instr.IsInvalid)
                 return ZxStatus.ErrNotSupported;
             length = instr.Length;
@@ -44,8 +43,7 @@ internal static class TrappedInstructionDecoder
             Span<byte> bytes = candidate[..candidateLength];
             if (Fetch(memory, control, ip, bytes) != candidateLength)
                 continue; // starts on a page that is not mapped
-            var decoder = Iced.Intel.Decoder.Create(bitness, new ByteArrayCodeReader(bytes.ToArray()), ip);
-            decoder.Decode(out Instruction instr);
+            Instruction instr = ThreadDecoder.Decode(bitness, bytes, ip);
             if (instr.IsInvalid || instr.Length != candidateLength || !Matches(memory, control, regs, access, instr))
                 continue;
             bool? stores = StoresExitData(instr, regs, access);
@@ -174,5 +172,43 @@ internal static class TrappedInstructionDecoder
             done += inPage;
         }
         return done;
+    }
+
+    /// <summary>
+    /// One Iced decoder per thread and bitness over a reusable buffer: up to 15 candidates are tried
+    /// per exit, and decoders and readers made per candidate cost kilobytes of garbage per exit.
+    /// </summary>
+    private static class ThreadDecoder
+    {
+        [ThreadStatic]
+        private static State? t_state;
+
+        private sealed class State
+        {
+            public readonly BufferReader Reader = new();
+            public readonly Iced.Intel.Decoder[] Decoders = new Iced.Intel.Decoder[3];
+        }
+
+        private sealed class BufferReader : CodeReader
+        {
+            public readonly byte[] Buffer = new byte[MaxLength];
+            public int Length;
+            public int Position;
+
+            public override int ReadByte() => Position < Length ? Buffer[Position++] : -1;
+        }
+
+        public static Instruction Decode(int bitness, ReadOnlySpan<byte> bytes, ulong ip)
+        {
+            State state = t_state ??= new State();
+            bytes.CopyTo(state.Reader.Buffer);
+            state.Reader.Length = bytes.Length;
+            state.Reader.Position = 0;
+            int slot = bitness == 64 ? 2 : bitness == 32 ? 1 : 0;
+            Iced.Intel.Decoder decoder = state.Decoders[slot] ??= Iced.Intel.Decoder.Create(bitness, state.Reader);
+            decoder.IP = ip;
+            decoder.Decode(out Instruction instr);
+            return instr;
+        }
     }
 }

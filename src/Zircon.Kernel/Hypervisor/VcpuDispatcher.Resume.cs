@@ -95,7 +95,7 @@ public sealed partial class VcpuDispatcher
         {
             // A write rings the bell and is discarded (the guest has moved past it); a read cannot be served.
             // Waiting for packet budget gives way to a close or zx_vcpu_kick of this VCPU (CANCELED).
-            return access.IsWrite ? trap.RingBell(access.Address, () => IsDestroyed || TakeKick()) : ZxStatus.ErrNotSupported;
+            return access.IsWrite ? trap.RingBell(access.Address, _abandonWait) : ZxStatus.ErrNotSupported;
         }
         GuestControlState control = _backend.Control;
         GuestRegisters regs = _backend.Registers;

@@ -25,12 +25,16 @@ public sealed partial class VcpuDispatcher : Dispatcher
     // Set by zx_vcpu_kick: the current or next resume returns CANCELED once.
     private int _kickRequested;
 
+    // Tells a wait inside resume (BELL budget) to give up; made once so exits do not allocate.
+    private readonly Func<bool> _abandonWait;
+
     private VcpuDispatcher(GuestDispatcher guest, uint id, IVcpuBackend backend)
     {
         Guest = guest;
         Id = id;
         _backend = backend;
         _ownerThreadId = Environment.CurrentManagedThreadId;
+        _abandonWait = () => IsDestroyed || TakeKick();
     }
 
     public override ZxObjectType Type => ZxObjectType.Vcpu;

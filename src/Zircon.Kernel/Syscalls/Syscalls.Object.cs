@@ -40,6 +40,12 @@ public static partial class Syscalls
             return status;
         if (!dispatcher.IsWaitable)
             return ZxStatus.ErrNotSupported;
+        // Already satisfied, or a poll: answer without registering (and without allocating).
+        observed = dispatcher.Signals;
+        if ((observed & signals) != 0)
+            return ZxStatus.Ok;
+        if (deadline != ZxTime.Infinite && deadline <= Linux.Libc.MonotonicClock.Now())
+            return ZxStatus.ErrTimedOut;
         var observer = new WaitOneObserver(entry, signals);
         dispatcher.AddObserver(observer);
         if (observer.Block(deadline, out status, out observed))

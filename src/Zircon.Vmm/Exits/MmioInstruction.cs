@@ -35,8 +35,7 @@ public readonly record struct MmioInstruction(MmioOperation Operation, int Size,
     {
         instruction = default;
         error = null;
-        var decoder = Iced.Intel.Decoder.Create(64, new ByteArrayCodeReader(bytes.ToArray()));
-        decoder.Decode(out Instruction instr);
+        Instruction instr = ThreadDecoder.Decode(bytes);
         if (instr.IsInvalid)
         {
             error = "invalid instruction";
@@ -129,5 +128,38 @@ public readonly record struct MmioInstruction(MmioOperation Operation, int Size,
     {
         int shift = 64 - size * 8;
         return size >= 8 ? value : (ulong)((long)(value << shift) >> shift);
+    }
+
+    /// <summary>One decoder per VCPU thread over a reusable buffer, so decoding an exit allocates nothing.</summary>
+    private static class ThreadDecoder
+    {
+        [ThreadStatic]
+        private static (BufferReader Reader, Iced.Intel.Decoder Decoder)? t_state;
+
+        private sealed class BufferReader : CodeReader
+        {
+            public readonly byte[] Buffer = new byte[ZxPacketGuestMem.MaxInstructionLength];
+            public int Length;
+            public int Position;
+
+            public override int ReadByte() => Position < Length ? Buffer[Position++] : -1;
+        }
+
+        public static Instruction Decode(ReadOnlySpan<byte> bytes)
+        {
+            if (t_state is null)
+            {
+                var reader = new BufferReader();
+                t_state = (reader, Iced.Intel.Decoder.Create(64, reader));
+            }
+            (BufferReader r, Iced.Intel.Decoder d) = t_state.Value;
+            int n = Math.Min(bytes.Length, r.Buffer.Length);
+            bytes[..n].CopyTo(r.Buffer);
+            r.Length = n;
+            r.Position = 0;
+            d.IP = 0;
+            d.Decode(out Instruction instr);
+            return instr;
+        }
     }
 }

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+
+namespace Zircon.Benchmarks;
+
+/// <summary>Section 5: creating a guest and running it to its first exit, tearing it down, and <c>zxvm run</c> end to end.</summary>
+public static class LifecycleBenchmarks
+{
+    public static Section Run(Config config)
+    {
+        var s = new Section("Guest lifecycle");
+        string? unavailable = RawGuest.Availability();
+        if (unavailable is not null)
+        {
+            s.Skipped = unavailable;
+            return s;
+        }
+        byte[] image = GuestImage.Build(GuestProgram.FirstExit);
+        int count = config.Scale(100);
+        const int Warmup = 3;
+
+        var zxCreate = new double[count];
+        var zxTeardown = new double[count];
+        var zxTotal = new double[count];
+        var rawCreate = new double[count];
+        var rawTeardown = new double[count];
+        var rawTotal = new double[count];
+        // Zircon and raw KVM take turns, so that the host's slow phases (memslot changes wait for
+        // SRCU grace periods here) fall on both alike.
+        for (int i = -Warmup; i < count; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            var zx = ZirconGuest.Create(image, allTraps: false);
+            zx.ResumeToIo(GuestImage.LoopPort);
+            long exited = Stopwatch.GetTimestamp();
+            zx.Dispose();
+            long end = Stopwatch.GetTimestamp();
+            if (i >= 0)
+            {
+                zxCreate[i] = Measure.Nanoseconds(exited - start);
+                zxTeardown[i] = Measure.Nanoseconds(end - exited);
+                zxTotal[i] = Measure.Nanoseconds(end - start);
+            }
+
+            start = Stopwatch.GetTimestamp();
+            var raw = RawGuest.Create(image);
+            raw.RunToOut(GuestImage.LoopPort);
+            exited = Stopwatch.GetTimestamp();
+            raw.Dispose();
+            end = Stopwatch.GetTimestamp();
+            if (i >= 0)
+            {
+                rawCreate[i] = Measure.Nanoseconds(exited - start);
+                rawTeardown[i] = Measure.Nanoseconds(end - exited);
+                rawTotal[i] = Measure.Nanoseconds(end - start);
+            }
+        }
+
+        s.Add("guest_create + 16 MiB VMO mapped + vcpu_create + first exit", Stats.FromSamples(zxCreate),
+            "KVM_CREATE_VM + memfd slot + VCPU + first KVM_RUN exit", Stats.FromSamples(rawCreate),
+            "VMO, VMAR and handle bookkeeping, CPUID edits and trap set-up around the same ioctls.");
+        s.Add("teardown (close VCPU, VMO, VMAR, guest handles)", Stats.FromSamples(zxTeardown),
+            "close VCPU and VM fds, munmap, close memfd", Stats.FromSamples(rawTeardown),
+            "the guest deletes its memory slot (KVM_SET_USER_MEMORY_REGION with size 0, which waits for an SRCU grace period) before closing the VM fd, where raw KVM just closes the fd (GuestDispatcher.DestroyIfUnused → GuestAddressSpace.Clear).");
+        s.Add("total: create → first exit → teardown", Stats.FromSamples(zxTotal),
+            "raw KVM", Stats.FromSamples(rawTotal));
+
+        if (config.ZxvmPath is null)
+        {
+            s.Note("`zxvm run` not measured: no --zxvm path given.");
+            return s;
+        }
+        int runs = 5;
+        var zxvm = new double[runs];
+        var noop = new double[runs];
+        var startup = new double[runs];
+        var guestRun = new double[runs];
+        (string self, string[] selfArgs) = SelfCommand();
+        RunProcess(config.ZxvmPath, ["run"], "hello\n", expect: "echo: hello", out _); // warm the page cache
+        RunProcess(self, selfArgs, "", expect: null, out _);
+        for (int i = 0; i < runs; i++)
+        {
+            zxvm[i] = RunProcess(config.ZxvmPath, ["run", "--verbose"], "hello\n", expect: "echo: hello", out string log);
+            noop[i] = RunProcess(self, selfArgs, "", expect: null, out _);
+            double entered = PhaseMs(log, "entering the guest"), off = PhaseMs(log, "guest powered off");
+            startup[i] = entered * 1e6;
+            guestRun[i] = (off - entered) * 1e6;
+        }
+        var none = Stats.FromSamples([]);
+        s.Add("`zxvm run` (embedded zxos, stdin \"hello\"), process start → exit", Stats.FromSamples(zxvm),
+            "empty .NET console app (apphost) start → exit", Stats.FromSamples(noop));
+        s.Add("`zxvm run`: VMM start-up until the guest is entered (its `--verbose` clock)", Stats.FromSamples(startup), "—", none);
+        s.Add("`zxvm run`: guest entered → guest powered off (its `--verbose` clock)", Stats.FromSamples(guestRun), "—", none);
+        s.Note("`zxvm run` rows are the median/p90 of 5 process runs (zxvm built by `dotnet build -c Release`: no ReadyToRun, unlike build.sh's publish). " +
+            "The guest part is mostly zxos's own schedule: it waits for 10 timer ticks of 10 ms, does disk I/O and waits for console input.");
+        return s;
+    }
+
+    private static (string Path, string[] Args) SelfCommand()
+    {
+        string process = Environment.ProcessPath!;
+        if (Path.GetFileNameWithoutExtension(process) == "dotnet")
+            return (process, [typeof(LifecycleBenchmarks).Assembly.Location, "--noop"]);
+        return (process, ["--noop"]);
+    }
+
+    /// <summary>Milliseconds of the first <c>zxvm --verbose</c> line ("zxvm: [  62.0 ms] ...") containing <paramref name="phase"/>.</summary>
+    private static double PhaseMs(string log, string phase)
+    {
+        foreach (string line in log.Split('\n'))
+        {
+            if (!line.Contains(phase, StringComparison.Ordinal))
+                continue;
+            int open = line.IndexOf('['), ms = line.IndexOf(" ms]", StringComparison.Ordinal);
+            if (open >= 0 && ms > open && double.TryParse(line[(open + 1)..ms].Trim(), System.Globalization.CultureInfo.InvariantCulture, out double value))
+                return value;
+        }
+        throw new InvalidOperationException($"zxvm --verbose printed no '{phase}' line:\n{log}");
+    }
+
+    /// <summary>Runs a process to completion with <paramref name="input"/> on stdin; wall time in ns.</summary>
+    private static double RunProcess(string path, string[] args, string input, string? expect, out string stderrText)
+    {
+        var info = new ProcessStartInfo(path)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in args)
+            info.ArgumentList.Add(a);
+        // run.sh tunes tiered compilation for the measuring loops; a process start should see the defaults.
+        info.Environment.Remove("DOTNET_TC_CallCountingDelayMs");
+        long start = Stopwatch.GetTimestamp();
+        using Process p = Process.Start(info)!;
+        p.StandardInput.Write(input);
+        p.StandardInput.Close();
+        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(60_000))
+        {
+            p.Kill();
+            throw new TimeoutException($"{path} did not exit within 60 s");
+        }
+        double ns = Measure.Since(start);
+        string output = stdout.Result;
+        stderrText = stderr.Result;
+        if (p.ExitCode != 0 || (expect is not null && !output.Contains(expect, StringComparison.Ordinal)))
+            throw new InvalidOperationException($"{path} {string.Join(' ', args)} exited {p.ExitCode}; stdout: {output}; stderr: {stderrText}");
+        return ns;
+    }
+}
