@@ -29,7 +29,8 @@ public abstract record Command
 public static class CommandLine
 {
     public const ulong MinMemory = 8UL << 20;
-    public const ulong MaxMemory = 2UL << 30;
+    /// <summary>2047 MiB: the VMM reaches guest RAM through one span (<see cref="Zircon.Vmm.Machine.GuestRam.MaxSize"/>).</summary>
+    public const ulong MaxMemory = Zircon.Vmm.Machine.GuestRam.MaxSize;
 
     public const string HelpText = """
         zxvm: a virtual machine monitor on Zircon's hypervisor API (guests on Linux KVM)
@@ -41,7 +42,7 @@ public static class CommandLine
 
         options for run:
           --image FILE      guest image; raw images load at 0x100000 and start at their first byte
-          --memory SIZE     guest RAM, e.g. 64M, 1G, or bytes (8M to 2G; default 64M)
+          --memory SIZE     guest RAM, e.g. 64M, 1G, or bytes (8M to 2047M; default 64M)
           --disk FILE       back the virtio-blk device with FILE (read-write if possible)
           --entry ADDR      start at ADDR (hex 0x... or decimal) instead of the image's entry
           --timer-us N      timer period the guest is told about, in microseconds (default 10000)
@@ -118,7 +119,7 @@ public static class CommandLine
         return args[++i];
     }
 
-    /// <summary>Sizes like 64M, 1G, 512K or plain bytes; whole MiB between 8M and 2G.</summary>
+    /// <summary>Sizes like 64M, 1G, 512K or plain bytes; whole MiB between 8M and 2047M.</summary>
     public static ulong ParseMemory(string text)
     {
         string t = text.Trim().ToUpperInvariant();
@@ -136,7 +137,7 @@ public static class CommandLine
             throw new UsageException($"--memory: '{text}' is not a size (try 64M or 1G)");
         ulong bytes = n > MaxMemory / multiplier ? ulong.MaxValue : n * multiplier;
         if (bytes < MinMemory || bytes > MaxMemory)
-            throw new UsageException($"--memory must be between 8M and 2G (got {text})");
+            throw new UsageException($"--memory must be between 8M and 2047M (got {text})");
         if (bytes % (1UL << 20) != 0)
             throw new UsageException($"--memory must be a whole number of MiB (got {text})");
         return bytes;

@@ -16,6 +16,12 @@ public sealed class GuestRam : IGuestMemory, IDisposable
         _hostMapping = hostMapping;
     }
 
+    /// <summary>
+    /// The largest RAM (2047 MiB): the host reaches all of RAM through one span, so it must stay
+    /// below 2 GiB.
+    /// </summary>
+    public const ulong MaxSize = (ulong)int.MaxValue & ~0xF_FFFFUL;
+
     public Vmo Vmo { get; }
 
     public ulong Size => _hostMapping.Length;
@@ -24,8 +30,11 @@ public sealed class GuestRam : IGuestMemory, IDisposable
     public Span<byte> Bytes => _hostMapping.Span;
 
     /// <summary>Creates <paramref name="size"/> bytes of RAM and maps it at guest-physical 0 (read, write, execute).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is 0 or above <see cref="MaxSize"/>.</exception>
     public static GuestRam Create(Guest guest, ulong size)
     {
+        if (size == 0 || size > MaxSize)
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"guest RAM must be 1 to {MaxSize} bytes ({MaxSize >> 20} MiB)");
         Vmar physical = guest.PhysicalMemory ?? throw new ArgumentException("the guest has no physical-memory VMAR", nameof(guest));
         Vmo vmo = Vmo.Create(size).ReplaceAsExecutable(Resource.Root);
         try

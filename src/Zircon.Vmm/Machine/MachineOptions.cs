@@ -5,7 +5,7 @@ public sealed record MachineOptions
 {
     public required BootImage Image { get; init; }
 
-    /// <summary>Guest RAM in bytes (a whole number of MiB, at most 2 GiB).</summary>
+    /// <summary>Guest RAM in bytes (a whole number of MiB, at most <see cref="GuestRam.MaxSize"/>).</summary>
     public ulong MemoryBytes { get; init; } = 64UL << 20;
 
     /// <summary>Start here instead of the image's entry point.</summary>

@@ -35,44 +35,53 @@ public sealed class VirtualMachine : IDisposable
     private VirtualMachine(MachineOptions options)
     {
         _options = options;
-        _guest = Guest.Create(Resource.Root);
-        _owned.Add(_guest); // disposes its physical-memory VMAR too
-        Phase("guest created");
-
-        _ram = GuestRam.Create(_guest, options.MemoryBytes);
-        _owned.Add(_ram);
-        BootLayout.WritePageTables(_ram);
-        options.Image.LoadInto(_ram);
-        _entry = options.EntryOverride ?? options.Image.Entry;
-        Phase($"{options.MemoryBytes >> 20} MiB RAM, {options.Image.Kind} image loaded ({options.Image.LoadedSize} bytes, entry 0x{_entry:x})");
-
-        _doorbells = new DoorbellServer(error => Finish(new MachineExit(1, error, _vcpuLoop?.ExitCount ?? 0)), options.Trace);
-        _owned.Add(_doorbells);
-
-        _uart = new Uart16550(b => WriteConsole([b]), Line(MachineLayout.UartVector));
-        AddIo(MachineLayout.UartPort, MachineLayout.UartPorts, _uart, "uart");
-
-        var timer = new TimerDevice(new HostPeriodicTimer(), Line(MachineLayout.TimerVector));
-        _owned.Add(timer);
-        AddIo(MachineLayout.TimerPort, MachineLayout.TimerPorts, timer, "timer");
-
-        var power = new PowerDevice();
-        power.Stopped += code => Finish(new MachineExit(code, null, _vcpuLoop!.ExitCount));
-        AddIo(MachineLayout.PowerPort, MachineLayout.PowerPorts, power, "power");
-
-        _console = new VirtioConsole(WriteConsole);
-        _consoleTransport = AddVirtio(MachineLayout.VirtioConsoleBase, _console, MachineLayout.VirtioConsoleVector, "virtio-console");
-        ulong diskSectors = 0;
-        if (options.Disk is not null)
+        try
         {
-            var block = new VirtioBlock(options.Disk);
-            diskSectors = block.Capacity;
-            AddVirtio(MachineLayout.VirtioBlockBase, block, MachineLayout.VirtioBlockVector, "virtio-blk");
-        }
-        BootLayout.WriteBootInfo(_ram, options.TimerMicroseconds, diskSectors);
-        Phase("devices attached: uart, timer, power, virtio-console" + (options.Disk is null ? "" : ", virtio-blk"));
+            _guest = Guest.Create(Resource.Root);
+            _owned.Add(_guest); // disposes its physical-memory VMAR too
+            Phase("guest created");
 
-        _vcpuLoop = new VcpuLoop(() => Vcpu.Create(_guest, _entry), PrepareVcpu, _bus, options.Trace);
+            _ram = GuestRam.Create(_guest, options.MemoryBytes);
+            _owned.Add(_ram);
+            BootLayout.WritePageTables(_ram);
+            options.Image.LoadInto(_ram);
+            _entry = options.EntryOverride ?? options.Image.Entry;
+            Phase($"{options.MemoryBytes >> 20} MiB RAM, {options.Image.Kind} image loaded ({options.Image.LoadedSize} bytes, entry 0x{_entry:x})");
+
+            _doorbells = new DoorbellServer(error => Finish(new MachineExit(1, error, _vcpuLoop?.ExitCount ?? 0)), options.Trace);
+            _owned.Add(_doorbells);
+
+            _uart = new Uart16550(b => WriteConsole([b]), Line(MachineLayout.UartVector));
+            AddIo(MachineLayout.UartPort, MachineLayout.UartPorts, _uart, "uart");
+
+            var timer = new TimerDevice(new HostPeriodicTimer(), Line(MachineLayout.TimerVector));
+            _owned.Add(timer);
+            AddIo(MachineLayout.TimerPort, MachineLayout.TimerPorts, timer, "timer");
+
+            var power = new PowerDevice();
+            power.Stopped += code => Finish(new MachineExit(code, null, _vcpuLoop!.ExitCount));
+            AddIo(MachineLayout.PowerPort, MachineLayout.PowerPorts, power, "power");
+
+            _console = new VirtioConsole(WriteConsole);
+            _consoleTransport = AddVirtio(MachineLayout.VirtioConsoleBase, _console, MachineLayout.VirtioConsoleVector, "virtio-console");
+            ulong diskSectors = 0;
+            if (options.Disk is not null)
+            {
+                var block = new VirtioBlock(options.Disk);
+                diskSectors = block.Capacity;
+                AddVirtio(MachineLayout.VirtioBlockBase, block, MachineLayout.VirtioBlockVector, "virtio-blk");
+            }
+            BootLayout.WriteBootInfo(_ram, options.TimerMicroseconds, diskSectors);
+            Phase("devices attached: uart, timer, power, virtio-console" + (options.Disk is null ? "" : ", virtio-blk"));
+
+            _vcpuLoop = new VcpuLoop(() => Vcpu.Create(_guest, _entry), PrepareVcpu, _bus, options.Trace);
+        }
+        catch
+        {
+            // A half-built machine must not keep the guest, its RAM or the host interrupt lines.
+            DisposeOwned();
+            throw;
+        }
     }
 
     /// <summary>Builds the machine (guest, RAM, image, devices, traps).</summary>
@@ -176,6 +185,11 @@ public sealed class VirtualMachine : IDisposable
     {
         _vcpuLoop?.Stop();
         _vcpuLoop?.Completion.Wait(TimeSpan.FromSeconds(5));
+        DisposeOwned();
+    }
+
+    private void DisposeOwned()
+    {
         for (int i = _owned.Count - 1; i >= 0; i--)
             _owned[i].Dispose();
     }

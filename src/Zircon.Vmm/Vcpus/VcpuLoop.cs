@@ -90,6 +90,13 @@ public sealed class VcpuLoop
         {
             if (_state is VcpuRunState.Stopping or VcpuRunState.Stopped)
                 return;
+            if (_state == VcpuRunState.Created)
+            {
+                // Never started: no thread will complete the loop, so do it here.
+                _state = VcpuRunState.Stopped;
+                _completion.SetResult(VcpuOutcome.Stopped);
+                return;
+            }
             _state = VcpuRunState.Stopping;
             _continue.Set();
         }
@@ -137,7 +144,7 @@ public sealed class VcpuLoop
             if (status == ZxStatus.ErrCanceled)
                 continue; // kicked: the state says what to do
             if (status != ZxStatus.Ok)
-                return VcpuOutcome.Fault($"the guest stopped: zx_vcpu_resume returned {status.ToZirconName()}");
+                return VcpuOutcome.Fault(DescribeResumeFailure(status));
             ExitCount++;
             ExitAction action = ExitHandler.Decide(packet, _bus);
             bool served = ExitExecutor.Execute(vcpu, action, out ulong value, out string? error);
@@ -146,4 +153,14 @@ public sealed class VcpuLoop
                 return VcpuOutcome.Fault(error!);
         }
     }
+
+    /// <summary>What a failed <c>zx_vcpu_resume</c> means for the user of a VMM.</summary>
+    internal static string DescribeResumeFailure(ZxStatus status) => status switch
+    {
+        ZxStatus.ErrNotFound => $"the guest accessed a port or memory address with no device or RAM (zx_vcpu_resume: {status.ToZirconName()})",
+        ZxStatus.ErrNotSupported => $"the guest crashed: a triple fault or an instruction the hypervisor cannot run (zx_vcpu_resume: {status.ToZirconName()})",
+        ZxStatus.ErrOutOfRange => $"the guest accessed memory beyond its physical address space (zx_vcpu_resume: {status.ToZirconName()})",
+        ZxStatus.ErrBadState => $"the guest's state became invalid (zx_vcpu_resume: {status.ToZirconName()})",
+        _ => $"the guest stopped: zx_vcpu_resume returned {status.ToZirconName()}",
+    };
 }

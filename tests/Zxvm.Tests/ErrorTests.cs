@@ -1,0 +1,135 @@
+using Zircon.TestSupport;
+using Zxvm.Tests.Support;
+
+namespace Zxvm.Tests;
+
+/// <summary>Every way zxvm can fail ends with a non-zero exit and exactly one "zxvm:" line on stderr.</summary>
+[Collection(ZxvmCollection.Name)]
+public sealed class ErrorTests : IDisposable
+{
+    private const int UsageError = 2, MachineError = 1;
+
+    private readonly TempFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    private static async Task<string> Fails(int exitCode, params string[] args)
+    {
+        ZxvmResult result = await ZxvmProcess.RunAsync(null, args);
+        Assert.Empty(result.Stdout);
+        return ZxvmAssert.FailsWithOneLine(result, exitCode);
+    }
+
+    [Fact]
+    public async Task NoArguments() => Assert.Contains("missing command", await Fails(UsageError));
+
+    [Fact]
+    public async Task UnknownCommand() => Assert.Contains("'frobnicate'", await Fails(UsageError, "frobnicate"));
+
+    [Fact]
+    public async Task UnknownOption() => Assert.Contains("'--frobnicate'", await Fails(UsageError, "run", "--frobnicate"));
+
+    [Fact]
+    public async Task UnexpectedArgument() => Assert.Contains("'extra'", await Fails(UsageError, "run", "extra"));
+
+    [Fact]
+    public async Task OptionWithoutValue() => Assert.Contains("--memory needs a value", await Fails(UsageError, "run", "--memory"));
+
+    [Fact]
+    public async Task MemoryTooLarge() => Assert.Contains("between 8M and 2047M", await Fails(UsageError, "run", "--memory", "3G"));
+
+    [Fact]
+    public async Task MemoryOfTwoGiB_IsOneTooMany() => Assert.Contains("between 8M and 2047M", await Fails(UsageError, "run", "--memory", "2G"));
+
+    [Fact]
+    public async Task MemoryTooSmall() => Assert.Contains("between 8M and 2047M", await Fails(UsageError, "run", "--memory", "4M"));
+
+    [Fact]
+    public async Task MemoryNotASize() => Assert.Contains("'abc'", await Fails(UsageError, "run", "--memory", "abc"));
+
+    [Fact]
+    public async Task MemoryNotWholeMiB() => Assert.Contains("whole number of MiB", await Fails(UsageError, "run", "--memory", "9000K"));
+
+    [Fact]
+    public async Task EntryNotANumber() => Assert.Contains("'xyz'", await Fails(UsageError, "run", "--entry", "xyz"));
+
+    [Fact]
+    public async Task TimerPeriodZero() => Assert.Contains("--timer-us", await Fails(UsageError, "run", "--timer-us", "0"));
+
+    [Fact]
+    public async Task HelpAfterTheCommand() => Assert.Contains("zxvm --help", await Fails(UsageError, "run", "--help"));
+
+    [Fact]
+    public async Task MissingImage() => Assert.Contains("/nonexistent/zxvm-image", await Fails(MachineError, "run", "--image", "/nonexistent/zxvm-image"));
+
+    [Fact]
+    public async Task EmptyImage() => Assert.Contains("empty", await Fails(MachineError, "run", "--image", _files.Write("empty.bin", [])));
+
+    [Fact]
+    public async Task TruncatedElf()
+    {
+        byte[] elf = GuestImages.ElfPowerOff42()[..40];
+
+        Assert.Contains("truncated ELF header", await Fails(MachineError, "run", "--image", _files.Write("truncated.elf", elf)));
+    }
+
+    [Fact]
+    public async Task Elf32()
+    {
+        byte[] elf = GuestImages.ElfPowerOff42();
+        elf[4] = 1; // ELFCLASS32
+
+        Assert.Contains("64-bit", await Fails(MachineError, "run", "--image", _files.Write("elf32.elf", elf)));
+    }
+
+    [Fact]
+    public async Task ElfForAnotherMachine()
+    {
+        var builder = new ElfBuilder { Entry = 0x20_0000, Machine = 183 }.Load(0x20_0000, GuestImages.PowerOff42);
+
+        Assert.Contains("x86-64", await Fails(MachineError, "run", "--image", _files.Write("arm.elf", builder.Build())));
+    }
+
+    [Fact]
+    public async Task ElfWithoutLoadableSegments() =>
+        Assert.Contains("no loadable segments", await Fails(MachineError, "run", "--image", _files.Write("empty.elf", new ElfBuilder().Build())));
+
+    [Fact]
+    public async Task MissingDisk() => Assert.Contains("/nonexistent/zxvm-disk", await Fails(MachineError, "run", "--disk", "/nonexistent/zxvm-disk"));
+
+    [Fact]
+    public async Task DiskSmallerThanASector() => Assert.Contains("512-byte sector", await Fails(MachineError, "run", "--disk", _files.Write("tiny.img", new byte[100])));
+
+    [KvmFact]
+    public async Task ImageLargerThanRam()
+    {
+        string image = _files.Write("huge.bin", new byte[9 << 20]);
+
+        Assert.Contains("does not fit", await Fails(MachineError, "run", "--image", image, "--memory", "8M"));
+    }
+
+    [KvmFact]
+    public async Task ElfSegmentOverTheBootPageTables()
+    {
+        byte[] elf = new ElfBuilder { Entry = 0x1000 }.Load(0x1000, GuestImages.PowerOff42).Build();
+
+        Assert.Contains("does not fit", await Fails(MachineError, "run", "--image", _files.Write("low.elf", elf)));
+    }
+
+    [KvmFact]
+    public async Task GuestThatTripleFaults()
+    {
+        string line = await Fails(MachineError, "run", "--image", _files.Write("ud2.bin", GuestImages.Ud2));
+
+        Assert.Contains("the guest crashed", line);
+        Assert.Contains("ZX_ERR_NOT_SUPPORTED", line);
+    }
+
+    [KvmFact]
+    public async Task GuestThatUsesAnUntrappedPort()
+    {
+        string line = await Fails(MachineError, "run", "--image", _files.Write("port80.bin", GuestImages.OutToPort80));
+
+        Assert.Contains("no device", line);
+    }
+}

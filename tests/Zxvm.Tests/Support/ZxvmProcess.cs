@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Zxvm.Tests.Support;
+
+/// <summary>What one run of zxvm produced.</summary>
+public sealed record ZxvmResult(int ExitCode, string Stdout, string Stderr, int ProcessId)
+{
+    /// <summary>Standard error split into lines (no trailing empty line).</summary>
+    public string[] StderrLines => Stderr.ReplaceLineEndings("\n").TrimEnd('\n') is { Length: > 0 } text ? text.Split('\n') : [];
+
+    public override string ToString() => $"pid {ProcessId}, exit {ExitCode}\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}";
+}
+
+/// <summary>
+/// Runs the real zxvm program (built through the project reference, next to the test assembly) as
+/// a child process with its standard streams redirected.
+/// </summary>
+public static class ZxvmProcess
+{
+    /// <summary>Generous: the hosts are slow nested VMs. Only a hang should ever reach it.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>zxvm.dll as built by the project reference.</summary>
+    public static string AssemblyPath { get; } = typeof(global::Zxvm.Program).Assembly.Location;
+
+    public static async Task<ZxvmResult> RunAsync(string? stdin, params string[] args)
+    {
+        var start = StartInfo();
+        foreach (string arg in args)
+            start.ArgumentList.Add(arg);
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        start.StandardOutputEncoding = Encoding.UTF8;
+        start.StandardErrorEncoding = Encoding.UTF8;
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            if (stdin is not null)
+                await process.StandardInput.WriteAsync(stdin);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // zxvm may exit (e.g. a usage error) before reading its input.
+        }
+
+        using var timeout = new CancellationTokenSource(Timeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Assert.Fail($"zxvm {string.Join(' ', args)} did not exit within {Timeout}\n--- stdout ---\n{await stdout}\n--- stderr ---\n{await stderr}");
+        }
+        return new ZxvmResult(process.ExitCode, await stdout, await stderr, process.Id);
+    }
+
+    /// <summary>The apphost next to zxvm.dll if there is one, else the dotnet host running zxvm.dll.</summary>
+    private static ProcessStartInfo StartInfo()
+    {
+        Assert.True(File.Exists(AssemblyPath), $"zxvm.dll not found at {AssemblyPath}");
+        string appHost = Path.Combine(Path.GetDirectoryName(AssemblyPath)!, "zxvm");
+        if (File.Exists(appHost))
+            return new ProcessStartInfo(appHost);
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var info = new ProcessStartInfo(dotnet);
+        info.ArgumentList.Add(AssemblyPath);
+        return info;
+    }
+}
