@@ -17,17 +17,17 @@ for project in tests/*/*.csproj; do
     name=$(basename "$project" .csproj)
     echo "== $name"
     log="$results/$name.log"
-    dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E "^\s+(Failed|Skipped) |Skipped:|Passed!|Failed!|error" || true
-    summary=$(grep -E "(Passed|Failed)!\s+-" "$log" | tail -1)
-    if [ -z "$summary" ]; then
-        echo "   $name: no test summary (crash or build error)"
+    dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" >"$log" 2>&1
+    # Show failures and skips (with their reasons), then the summary.
+    grep -E "^\s+(Failed|Skipped) |^\s+Error Message|^Test Run|^\s*(Total tests|Passed|Failed|Skipped):" "$log" | grep -v "^\s\+Passed " || true
+    if ! grep -q "^Total tests:" "$log"; then
+        echo "   $name: no test summary (crash or build error); last lines:"
+        tail -15 "$log" | sed 's/^/   | /'
         failed=$((failed + 1))
         continue
     fi
-    f=$(sed -E 's/.*Failed:\s+([0-9]+).*/\1/' <<<"$summary")
-    p=$(sed -E 's/.*Passed:\s+([0-9]+).*/\1/' <<<"$summary")
-    s=$(sed -E 's/.*Skipped:\s+([0-9]+).*/\1/' <<<"$summary")
-    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+    count() { grep -E "^\s+$1:\s+[0-9]+" "$log" | tail -1 | grep -oE "[0-9]+" || echo 0; }
+    passed=$((passed + $(count Passed))); failed=$((failed + $(count Failed))); skipped=$((skipped + $(count Skipped)))
 done
 
 echo "== C ABI tests"
