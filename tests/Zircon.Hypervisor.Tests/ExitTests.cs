@@ -73,6 +73,27 @@ public class ExitTests
     }
 
     [HypervisorFact]
+    public void AtReadExits_RegistersAreUntouched_ExceptRaxForA4ByteIn()
+    {
+        using var g = TestGuest.Create(a =>
+        {
+            a.mov(rcx, 0x1111);
+            a.mov(rcx, __qword_ptr[(long)TestGuest.TrapAddr]);
+            a.mov(rax, 0x2222_0000_3333UL);
+            a.@in(eax, (byte)TestGuest.TrapPort);
+            TestGuest.Exit(a);
+        });
+        Assert.Equal(ZxStatus.Ok, Syscalls.GuestSetTrap(g.Guest, (uint)ZxGuestTrap.Mem, TestGuest.TrapAddr, TestGuest.Page, ZxHandleValues.Invalid, 0));
+        Assert.Equal(ZxStatus.Ok, Syscalls.GuestSetTrap(g.Guest, (uint)ZxGuestTrap.Io, TestGuest.TrapPort, 1, ZxHandleValues.Invalid, 0));
+        Assert.Equal(ZxPacketType.GuestMem, g.Resume().Type);
+        Assert.Equal(0x1111ul, g.ReadState().Rcx);
+        Assert.Equal(ZxPacketType.GuestIo, g.Resume().Type);
+        Assert.Equal(0ul, g.ReadState().Rax);
+        g.ResumeToExit();
+        Assert.Equal(0x1111ul, g.ReadState().Rcx); // nobody emulated the read: it stays
+    }
+
+    [HypervisorFact]
     public void MemTrap_WriteWithPrefixBytes_ReportsTheWholeInstruction()
     {
         // REX.R and an operand-size prefix before a trapped store: the start must be found exactly.

@@ -53,7 +53,7 @@ public class HypervisorResumeTests : FakeHypervisorTest
         p = ResumeOk(vcpu);
         Assert.Equal(4, p.GuestIo.AccessSize);
         Assert.Equal(ZxStatus.Ok, WriteIo(vcpu, 4, 0x1234_5678));
-        Assert.Equal(0xFFFF_FFFF_1234_5678ul, backend.RawRegisters.Rax); // the 4-byte IN's completion already cleared the upper half on KVM
+        Assert.Equal(0x1234_5678ul, backend.RawRegisters.Rax); // a 4-byte IN clears RAX at the exit, as on Zircon
         Assert.Equal(ZxStatus.ErrBadState, Resume(vcpu, out _));
         Assert.Equal(["complete", "complete"], backend.Events);
         AssertNoViolations(backend);

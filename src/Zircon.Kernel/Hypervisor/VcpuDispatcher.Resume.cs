@@ -80,7 +80,7 @@ public sealed partial class VcpuDispatcher
         if (io.IsWrite)
             packet.GuestIo.U32 = io.Size == 4 ? io.Data : io.Data & ((1u << (io.Size * 8)) - 1);
         else
-            return _backend.CompletePendingExit(); // a 4-byte IN reads 0 into EAX, clearing RAX as Zircon does
+            return SkipPendingInstruction(zeroRax: io.Size == 4); // Zircon clears RAX for a 4-byte IN
         return ZxStatus.Ok;
     }
 
@@ -110,9 +110,26 @@ public sealed partial class VcpuDispatcher
         packet.GuestMem.InstLen = (byte)length;
         instruction[..length].CopyTo(packet.GuestMem.InstBuf);
         reported = true;
-        // A read is still pending in KVM: finish it now (RIP moves past it, as Zircon reports), so
-        // the destination register user space sets with zx_vcpu_write_state is not overwritten later.
-        return access.IsWrite ? ZxStatus.Ok : _backend.CompletePendingExit();
+        return access.IsWrite ? ZxStatus.Ok : SkipPendingInstruction(zeroRax: false);
+    }
+
+    /// <summary>
+    /// At an IN or MMIO-read exit KVM still owes the instruction's completion. Zircon reports these
+    /// exits with RIP past the instruction and the registers untouched, and user space then sets
+    /// the result with <c>zx_vcpu_write_state</c>. So: let KVM complete now (without running guest
+    /// code), keep its new RIP, and put every other register back as it was at the exit.
+    /// </summary>
+    private ZxStatus SkipPendingInstruction(bool zeroRax)
+    {
+        GuestRegisters atExit = _backend.Registers;
+        ZxStatus status = _backend.CompletePendingExit();
+        if (status != ZxStatus.Ok)
+            return status;
+        atExit.Rip = _backend.Registers.Rip;
+        if (zeroRax)
+            atExit.Rax = 0;
+        _backend.Registers = atExit;
+        return ZxStatus.Ok;
     }
 
     /// <summary>Injects at most one pending event, in Zircon's order. NOT_SUPPORTED for a reserved vector (21..31).</summary>
