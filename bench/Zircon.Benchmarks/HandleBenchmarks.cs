@@ -98,7 +98,7 @@ public static class HandleBenchmarks
         s.Add("`zx_object_get_info(HANDLE_BASIC)`", getInfo, "lock + Dictionary lookup + write record", lookup,
             "lock-free slot lookup plus type/rights checks, then the record is built and copied through `MemoryMarshal`.");
         s.Add("`zx_object_signal` + `zx_object_wait_one` (already signaled)", signalWait, "ManualResetEventSlim Set + Wait", mresStats,
-            "wait_one has no fast path for signals already asserted: it allocates a `WaitOneObserver` (48 B) per call and runs the whole observer protocol (dispatcher lock, then the observer's monitor with `Monitor.Pulse` and a second lock in `Block`) (Syscalls.Object.cs `ObjectWaitOne`).");
+            "two handle-table lookups with rights checks and the dispatcher's signal lock twice (signal updates observers; wait_one's fast path reads the state) against two field writes and reads.");
         s.Add("`Event.Signal` + `Event.WaitOne` (Zircon API)", apiSignalWait, "ManualResetEventSlim Set + Wait", mresStats,
             "same as the raw row (the wrapper adds nothing measurable).");
         return s;

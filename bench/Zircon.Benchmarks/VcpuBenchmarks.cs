@@ -67,7 +67,7 @@ public static class VcpuBenchmarks
             ExpectMem(zx.Resume());
             ExpectMmio(raw.Run());
             s.Add("MMIO write through a MEM trap (`zx_vcpu_resume` → GUEST_MEM, decoded)", r[0], "raw KVM MMIO write exit", r[1],
-                "instruction decoding at a write exit: up to 15 candidate starts before RIP, each fetched through the guest page tables and decoded by a new Iced decoder over a new array (TrappedInstructionDecoder.Decode).");
+                "instruction decoding at a write exit: up to 15 candidate starts before RIP, each fetched through the guest page tables and decoded (TrappedInstructionDecoder.Decode, one reused decoder per thread).");
             zxMmio = r[0];
         }
 
@@ -109,10 +109,9 @@ public static class VcpuBenchmarks
             Check(Syscalls.VcpuReadState(zx.Vcpu, (uint)ZxVcpuStateKind.State, state));
             if (state[0] != value)
                 s.Note($"CORRECTNESS BUG seen while measuring: a MEM-trap read completed with zx_vcpu_write_state giving the value the register already held reads 0x{state[0]:x}, not 0x{value:x} " +
-                    "(KvmVcpu.CompleteBeforeLoadingEditedRegs takes a register equal to its value at the exit as not edited, so KVM's completion with the zeroed MMIO data wins). " +
                     "The read row therefore alternates the value it supplies.");
             s.Add("MMIO read through a MEM trap (read_state + write_state + resume)", r[0], "raw KVM MMIO read exit + CompleteMmioRead", r[1],
-                "decoding, plus an extra KVM_RUN (immediate_exit) to complete the read before the edited registers load (KvmVcpu.CompleteBeforeLoadingEditedRegs).");
+                "decoding, an extra KVM_RUN (immediate_exit) that completes the read at the exit so RIP is past it as on Zircon (VcpuDispatcher.SkipPendingInstruction), and the read_state/write_state calls the VMM makes to supply the value.");
             zxRead = r[0];
         }
 
