@@ -84,7 +84,7 @@ public static class PortBenchmarks
         Stats pingPongSem = PingPongSemaphores(roundTrips);
         Stats pingPongMonitor = PingPongMonitors(roundTrips);
         s.Add("ping-pong round trip, two threads blocked in `zx_port_wait`", pingPong, "two threads, SemaphoreSlim Release/Wait", pingPongSem,
-            "`zx_port_wait` blocks at once in `Monitor.Wait` (SyncPortWaiter), so every round trip pays two OS wake-ups; SemaphoreSlim spins first and on 2 CPUs usually catches the reply without sleeping.");
+            "`zx_port_wait` spins briefly before sleeping in `Monitor.Wait` (SyncPortWaiter), as SemaphoreSlim does, so on 2 CPUs the reply is usually caught without an OS wake-up; the p90 shows the round trips that did sleep.");
         s.Add("ping-pong round trip, two threads blocked in `zx_port_wait`", pingPong, "two threads, Monitor.Wait/Pulse (no spinning)", pingPongMonitor,
             "as the Monitor baseline plus the port's own lock and queue; the OS wake-ups dominate.");
 

@@ -108,7 +108,7 @@ public static class VcpuBenchmarks
             Check(Syscalls.VcpuResume(zx.Vcpu, out _));
             Check(Syscalls.VcpuReadState(zx.Vcpu, (uint)ZxVcpuStateKind.State, state));
             if (state[0] != value)
-                s.Note($"CORRECTNESS BUG seen while measuring: a MEM-trap read completed with zx_vcpu_write_state giving the value the register already held reads 0x{state[0]:x}, not 0x{value:x} " +
+                s.Note($"CORRECTNESS BUG seen while measuring: a MEM-trap read completed with zx_vcpu_write_state giving the value the register already held reads 0x{state[0]:x}, not 0x{value:x}. " +
                     "The read row therefore alternates the value it supplies.");
             s.Add("MMIO read through a MEM trap (read_state + write_state + resume)", r[0], "raw KVM MMIO read exit + CompleteMmioRead", r[1],
                 "decoding, an extra KVM_RUN (immediate_exit) that completes the read at the exit so RIP is past it as on Zircon (VcpuDispatcher.SkipPendingInstruction), and the read_state/write_state calls the VMM makes to supply the value.");
