@@ -14,6 +14,11 @@ public static class Program
     /// <summary>Ctrl-]: leaves an interactive console (as telnet does).</summary>
     private const byte EscapeKey = 0x1D;
 
+    // Plain writers over the standard descriptors: System.Console would switch the terminal to
+    // .NET's own modes (keypad escapes, line editing) and fight the guest console's raw mode.
+    private static readonly StreamWriter StandardError = new(OpenStandardStream(2, FileAccess.Write)) { AutoFlush = true, NewLine = "\n" };
+    private static readonly StreamWriter StandardOutput = new(OpenStandardStream(1, FileAccess.Write)) { AutoFlush = true, NewLine = "\n" };
+
     public static int Main(string[] args)
     {
         try
@@ -28,31 +33,31 @@ public static class Program
         }
         catch (UsageException e)
         {
-            Console.Error.WriteLine($"zxvm: {e.Message}");
+            StandardError.WriteLine($"zxvm: {e.Message}");
             return 2;
         }
         catch (Exception e) when (e is BootImageException or ZxException or IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"zxvm: {e.Message}");
+            StandardError.WriteLine($"zxvm: {e.Message}");
             return 1;
         }
     }
 
     private static int Print(string text)
     {
-        Console.Out.WriteLine(text);
+        StandardOutput.WriteLine(text);
         return 0;
     }
 
     private static int Run(RunOptions options)
     {
         var clock = Stopwatch.StartNew();
-        Action<string>? progress = options.Verbose ? line => Console.Error.WriteLine($"zxvm: {line}") : null;
+        Action<string>? progress = options.Verbose ? line => StandardError.WriteLine($"zxvm: {line}") : null;
         BootImage image = LoadImage(options.ImagePath);
         progress?.Invoke($"[{clock.Elapsed.TotalMilliseconds,8:F1} ms] image {(options.ImagePath ?? "zxos (embedded)")}: {image.Kind}");
 
         using DiskImage? disk = DiskImage.Open(options.DiskPath, scratchForEmbeddedGuest: options.ImagePath is null);
-        using Stream stdout = Console.OpenStandardOutput();
+        using Stream stdout = OpenStandardStream(1, FileAccess.Write);
         var machineOptions = new MachineOptions
         {
             Image = image,
@@ -61,7 +66,7 @@ public static class Program
             Disk = disk?.Stream,
             TimerMicroseconds = options.TimerMicroseconds,
             ConsoleOutput = stdout,
-            Trace = options.Trace ? line => Console.Error.WriteLine($"zxvm: trace: {line}") : null,
+            Trace = options.Trace ? line => StandardError.WriteLine($"zxvm: trace: {line}") : null,
             Progress = progress,
         };
         using VirtualMachine machine = CreateMachine(machineOptions);
@@ -73,7 +78,7 @@ public static class Program
         progress?.Invoke($"[{clock.Elapsed.TotalMilliseconds,8:F1} ms] done after {exit.Exits} VCPU exits");
         if (!exit.PoweredOff)
         {
-            Console.Error.WriteLine($"zxvm: {exit.Error}");
+            StandardError.WriteLine($"zxvm: {exit.Error}");
             return exit.ExitCode == 0 ? 1 : exit.ExitCode;
         }
         return exit.ExitCode;
@@ -105,7 +110,7 @@ public static class Program
     {
         var thread = new Thread(() =>
         {
-            using Stream stdin = Console.OpenStandardInput();
+            using Stream stdin = OpenStandardStream(0, FileAccess.Read);
             var buffer = new byte[256];
             while (!machine.Exit.IsCompleted)
             {
@@ -132,6 +137,10 @@ public static class Program
         { Name = "zxvm-stdin", IsBackground = true };
         thread.Start();
     }
+
+    /// <summary>A standard descriptor as a plain, unbuffered file stream (see <see cref="StandardError"/>).</summary>
+    private static FileStream OpenStandardStream(int fd, FileAccess access) =>
+        new(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: false), access, bufferSize: 0);
 
     /// <summary>Hands input to the guest, waiting while no guest driver takes input yet.</summary>
     private static void Deliver(VirtualMachine machine, ReadOnlySpan<byte> data)
