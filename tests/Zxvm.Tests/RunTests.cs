@@ -34,6 +34,18 @@ public sealed class RunTests : IDisposable
     }
 
     [KvmFact]
+    public async Task OnATerminal_CtrlRightBracket_StopsAGuestThatRunsForever()
+    {
+        string spin = _files.Write("spin.bin", [0xEB, 0xFE]); // jmp $
+
+        (int exitCode, string screen) = await ZxvmProcess.RunOnTerminalAsync(TimeSpan.FromSeconds(2), "\u001d", "run", "--image", spin);
+
+        Assert.True(exitCode == 130, $"exit {exitCode}\n{screen}");
+        Assert.Contains("zxvm: stopped by the user", screen);
+        Assert.DoesNotContain("\u001b[?1h", screen); // no terminal modes of System.Console's
+    }
+
+    [KvmFact]
     public async Task Run_WithoutInput_StillFinishes()
     {
         ZxvmResult result = await ZxvmProcess.RunAsync(null, "run");

@@ -64,6 +64,36 @@ public static class ZxvmProcess
         return new ZxvmResult(process.ExitCode, await stdout, await stderr, process.Id);
     }
 
+    /// <summary>
+    /// Runs zxvm on a pseudo-terminal (util-linux <c>script</c>), as a user at a terminal would, and
+    /// types <paramref name="keys"/> after <paramref name="delay"/>. Returns the exit code and
+    /// everything the terminal showed.
+    /// </summary>
+    public static async Task<(int ExitCode, string Screen)> RunOnTerminalAsync(TimeSpan delay, string keys, params string[] args)
+    {
+        ProcessStartInfo zxvm = StartInfo();
+        string command = string.Join(' ', new[] { zxvm.FileName }.Concat(zxvm.ArgumentList).Concat(args).Select(a => $"'{a}'"));
+        var start = new ProcessStartInfo("script") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string a in new[] { "-qec", command, "/dev/null" })
+            start.ArgumentList.Add(a);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start script");
+        Task<string> screen = process.StandardOutput.ReadToEndAsync();
+        await Task.Delay(delay);
+        await process.StandardInput.WriteAsync(keys);
+        await process.StandardInput.FlushAsync();
+        using var timeout = new CancellationTokenSource(Timeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"zxvm on a terminal did not exit within {Timeout}");
+        }
+        return (process.ExitCode, await screen);
+    }
+
     /// <summary>The apphost next to zxvm.dll if there is one, else the dotnet host running zxvm.dll.</summary>
     private static ProcessStartInfo StartInfo()
     {
