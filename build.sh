@@ -15,8 +15,9 @@ dotnet build Zircon.slnx -c Release -nologo -clp:ErrorsOnly -v:q
 echo "== C ABI (NativeAOT libzircon.so)"
 src/Zircon.Native/publish.sh "$PWD/artifacts"
 
-echo "== zxvm"
-dotnet publish src/Zxvm -c Release -nologo -v:q -o artifacts/lib/zxvm >/dev/null
+echo "== zxvm (NativeAOT: starts in milliseconds)"
+rm -rf artifacts/lib/zxvm
+dotnet publish src/Zxvm -f net9.0 -c Release -nologo -v:q -o artifacts/lib/zxvm >/dev/null
 mkdir -p artifacts/bin
 ln -sfn ../lib/zxvm/zxvm artifacts/bin/zxvm
 

@@ -11,10 +11,13 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 echo "== build (Release, $artifacts)"
 dotnet build bench/Zircon.Benchmarks -c Release --artifacts-path "$artifacts" -nologo -v:q -clp:ErrorsOnly
-dotnet build src/Zxvm -c Release --artifacts-path "$artifacts" -nologo -v:q -clp:ErrorsOnly
-zxvm=$(find "$artifacts/bin/Zxvm" -type f -name zxvm -perm -u+x | head -n 1)
+# zxvm as users run it: the NativeAOT binary ./build.sh installs (built here if missing).
+if [ ! -x artifacts/bin/zxvm ]; then
+    ./build.sh >/dev/null
+fi
+zxvm=$(readlink -f artifacts/bin/zxvm)
 if [ -z "$zxvm" ]; then
-    echo "zxvm apphost not found under $artifacts/bin/Zxvm" >&2
+    echo "artifacts/bin/zxvm not found after ./build.sh" >&2
     exit 1
 fi
 

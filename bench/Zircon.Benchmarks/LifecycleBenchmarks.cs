@@ -90,7 +90,7 @@ public static class LifecycleBenchmarks
             "empty .NET console app (apphost) start → exit", Stats.FromSamples(noop));
         s.Add("`zxvm run`: VMM start-up until the guest is entered (its `--verbose` clock)", Stats.FromSamples(startup), "—", none);
         s.Add("`zxvm run`: guest entered → guest powered off (its `--verbose` clock)", Stats.FromSamples(guestRun), "—", none);
-        s.Note("`zxvm run` rows are the median/p90 of 5 process runs (zxvm built by `dotnet build -c Release`: no ReadyToRun, unlike build.sh's publish). " +
+        s.Note("`zxvm run` rows are the median/p90 of 5 process runs (artifacts/bin/zxvm as ./build.sh installs it: NativeAOT). " +
             "The guest part is mostly zxos's own schedule: it waits for 10 timer ticks of 10 ms, does disk I/O and waits for console input.");
         return s;
     }

@@ -26,7 +26,7 @@ public static class Program
             return CommandLine.Parse(args) switch
             {
                 Command.Help => Print(CommandLine.HelpText),
-                Command.Version => Print($"zxvm {typeof(Program).Assembly.GetName().Version}"),
+                Command.Version => Print($"zxvm {typeof(Program).Assembly.GetName().Version?.ToString(3)}"),
                 Command.Run run => Run(run.Options),
                 _ => 2,
             };

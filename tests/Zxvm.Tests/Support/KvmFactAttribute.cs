@@ -17,6 +17,9 @@ public sealed class KvmFactAttribute : FactAttribute
             Skip = reason;
     }
 
+    /// <summary>Null when guests can run here, otherwise why guest tests are skipped.</summary>
+    public static string? SkipReason => s_skipReason.Value;
+
     private static string? Probe()
     {
         ZxStatus status = Guest.TryCreate(Resource.Root, out Guest? guest);
