@@ -95,13 +95,6 @@ internal sealed class GuestAddressSpace : IAddressSpace
         }
     }
 
-    /// <summary>Whether a guest-physical address is backed by memory.</summary>
-    public bool IsMapped(ulong guestPhysical)
-    {
-        lock (_lock)
-            return FindLocked(guestPhysical) is not null;
-    }
-
     /// <summary>The machine is gone (its slots with it): unmap the host side of every region.</summary>
     public void ReleaseHostMappings()
     {
