@@ -19,7 +19,9 @@ for project in tests/*/*.csproj; do
     log="$results/$name.log"
     dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" >"$log" 2>&1
     # Show failures and skips (with their reasons), then the summary.
-    grep -E "^\s+(Failed|Skipped) |^\s+Error Message|^Test Run|^\s*(Total tests|Passed|Failed|Skipped):" "$log" | grep -v "^\s\+Passed " || true
+    grep -E "^\s+(Failed|Skipped) |^Test Run|^\s*(Total tests|Passed|Failed|Skipped):" "$log" | grep -v "^\s\+Passed " || true
+    # The message of each failure, up to its stack trace.
+    awk '/^ +Error Message:/{show=1} /^ +Stack Trace:/{show=0} show' "$log" | head -60
     if ! grep -q "^Total tests:" "$log"; then
         echo "   $name: no test summary (crash or build error); last lines:"
         tail -15 "$log" | sed 's/^/   | /'

@@ -61,6 +61,9 @@ public sealed class Vcpu : ZxObject<Vcpu>
     /// </summary>
     public void Kick() => ZxException.ThrowIfError(Syscalls.VcpuKick(Handle), "zx_vcpu_kick");
 
+    /// <summary>As <see cref="Kick"/>, returning the status (e.g. BAD_HANDLE once the VCPU was closed).</summary>
+    public ZxStatus TryKick() => Syscalls.VcpuKick(Handle);
+
     /// <summary>
     /// <c>zx_vcpu_read_state(ZX_VCPU_STATE)</c>: the 16 general registers and the user-visible RFLAGS
     /// bits. Needs READ; only on the creating thread.

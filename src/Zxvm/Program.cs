@@ -41,6 +41,12 @@ public static class Program
             StandardError.WriteLine($"zxvm: {e.Message}");
             return 1;
         }
+        catch (Exception e)
+        {
+            // A bug of zxvm's own: still one line, and a non-zero exit.
+            StandardError.WriteLine($"zxvm: internal error: {e.GetType().Name}: {e.Message}");
+            return 1;
+        }
     }
 
     private static int Print(string text)

@@ -69,7 +69,7 @@ public sealed class VcpuLoop
             _state = VcpuRunState.Paused;
             _continue.Reset();
         }
-        Volatile.Read(ref _vcpu)?.Kick();
+        Volatile.Read(ref _vcpu)?.TryKick(); // the VCPU may be closing on its thread right now: nothing to kick then
     }
 
     public void Continue()
@@ -100,7 +100,7 @@ public sealed class VcpuLoop
             _state = VcpuRunState.Stopping;
             _continue.Set();
         }
-        Volatile.Read(ref _vcpu)?.Kick();
+        Volatile.Read(ref _vcpu)?.TryKick(); // the VCPU may be closing on its thread right now: nothing to kick then
     }
 
     private void Run()
