@@ -166,6 +166,31 @@ public sealed class VcpuLoopGuestTests : IDisposable
     }
 
     [KvmFact]
+    public async Task StopAndPause_RacingWithTheLoopEnding_NeverThrow()
+    {
+        // Regression: kicking a VCPU its thread was closing threw ZX_ERR_BAD_HANDLE out of Stop().
+        for (int round = 0; round < 20; round++)
+        {
+            VcpuLoop loop = Loop(EndlessOut);
+            loop.Start();
+            await WaitUntil(() => loop.ExitCount > 0, "the guest to run");
+            var hammer = Task.Run(() =>
+            {
+                while (!loop.Completion.IsCompleted)
+                {
+                    loop.Pause();
+                    loop.Stop();
+                }
+            });
+            loop.Stop();
+            Assert.False((await loop.Completion.WaitAsync(Generous)).Faulted);
+            await hammer.WaitAsync(Generous);
+            loop.Stop();
+            loop.Pause();
+        }
+    }
+
+    [KvmFact]
     public async Task Stop_WhilePaused_EndsTheLoop()
     {
         VcpuLoop loop = Loop(EndlessOut);
