@@ -31,8 +31,10 @@ internal sealed class SyncPortWaiter : PortWaiter
     {
         // A reply often comes within microseconds (ping-pong between two threads); spinning briefly
         // first saves the OS sleep and wake-up that Monitor.Wait costs (tens of µs on a busy VM).
+        // As many spins as SemaphoreSlim makes before it sleeps (the later ones yield the CPU).
+        const int SpinsBeforeSleeping = 35;
         SpinWait spin = default;
-        while (!spin.NextSpinWillYield)
+        while (spin.Count < SpinsBeforeSleeping)
         {
             if (_woken)
                 return true;
