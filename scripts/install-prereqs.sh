@@ -8,6 +8,13 @@ command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v script >/dev/null 2>&1 || missing+=(bsdutils)   # pseudo-terminal for the console tests
+# The KVM rig (scripts/kvm-rig) for hosts without /dev/kvm: QEMU, Debian's kernel with KVM's
+# modules, busybox, and the tools that build its root image.
+command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
+command -v busybox >/dev/null 2>&1 || missing+=(busybox-static)
+command -v mke2fs >/dev/null 2>&1 || missing+=(e2fsprogs)
+command -v cpio >/dev/null 2>&1 || missing+=(cpio)
+"$(dirname "$0")/kvm-rig/find-kernel.sh" >/dev/null 2>&1 || missing+=(linux-image-cloud-amd64)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
     if [ "$(id -u)" -eq 0 ]; then

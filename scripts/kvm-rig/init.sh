@@ -1,0 +1,31 @@
+#!/bin/busybox sh
+# /init of the KVM rig's initramfs: loads KVM and the virtio disk, mounts the root the host
+# built, and runs /rig-command.sh in it. The host reads the output between the markers.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+
+while read -r module; do
+    insmod "/modules/$module.ko" 2>/dev/null || echo "rig: could not load $module" >/dev/console
+done </modules/order
+
+finish() {
+    echo "ZX-RIG-EXIT=$1" >/dev/console
+    sync
+    poweroff -f
+}
+
+mount -t ext4 /dev/vda /rig || { echo "rig: no root disk" >/dev/console; finish 125; }
+for fs in proc sys dev; do mkdir -p /rig/$fs; mount --bind /$fs /rig/$fs; done
+mkdir -p /rig/dev/pts /rig/dev/shm /rig/tmp
+mount -t devpts devpts /rig/dev/pts
+mount -t tmpfs tmpfs /rig/dev/shm
+mount -t tmpfs -o size=75% tmpfs /rig/tmp
+[ -c /dev/kvm ] || echo "rig: /dev/kvm did not appear" >/dev/console
+ifconfig lo 127.0.0.1 up 2>/dev/null
+
+echo "ZX-RIG-BEGIN" >/dev/console
+chroot /rig /rig-command.sh </dev/null >/dev/console 2>&1
+finish $?

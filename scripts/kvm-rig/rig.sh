@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The KVM rig: runs a command with a real /dev/kvm on a host that has none.
+#
+# It boots Debian's own kernel under QEMU's software emulation (TCG) on a CPU model with SVM
+# ("-cpu max"), loads KVM's AMD module there, and runs the command in a chroot whose files are
+# this host's (the repository at its own path, the .NET SDK, the libraries they need), so the
+# command sees the same paths it would see here, plus a real KVM that runs stock SVM code paths
+# (not PVM). Used by ./test.sh for every suite that needs KVM when /dev/kvm is absent.
+#
+# Usage: scripts/kvm-rig/rig.sh [--timeout SECONDS] [--memory MIB] [--cpus N] -- COMMAND [ARG...]
+#   COMMAND runs inside the rig with the current directory unchanged; its standard output and
+#   error come back on standard output; the rig exits with its exit code (124 on timeout, 125 when
+#   the rig itself could not be built or booted).
+# Environment: ZX_RIG_KEEP=1 keeps the work folder (image, initramfs, console log) for a look.
+set -euo pipefail
+
+timeout_s=1800
+memory_mib=3072
+cpus=2
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --timeout) timeout_s="$2"; shift 2 ;;
+        --memory) memory_mib="$2"; shift 2 ;;
+        --cpus) cpus="$2"; shift 2 ;;
+        --) shift; break ;;
+        *) echo "rig: unknown option $1" >&2; exit 125 ;;
+    esac
+done
+[ $# -gt 0 ] || { echo "rig: no command given" >&2; exit 125; }
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cwd="$(pwd)"
+
+# What the rig needs from the host; install-prereqs.sh installs it.
+kernel="$("$here/find-kernel.sh")" || { echo "rig: no Debian kernel with KVM modules (linux-image-cloud-amd64)" >&2; exit 125; }
+kver="${kernel##*/vmlinuz-}"
+moddir="/lib/modules/$kver/kernel"
+for tool in qemu-system-x86_64 mke2fs cpio busybox; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "rig: $tool is missing" >&2; exit 125; }
+done
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/zx-kvm-rig.XXXXXX")"
+cleanup() { [ "${ZX_RIG_KEEP:-0}" = 1 ] && echo "rig: kept $work" >&2 || rm -rf "$work"; }
+trap cleanup EXIT
+
+# 1. The initramfs: busybox, the modules for KVM (AMD, since QEMU emulates SVM and not VMX) and
+#    for the virtio disk that carries the root, and an /init that runs the command.
+init_root="$work/initramfs"
+mkdir -p "$init_root"/{bin,proc,sys,dev,rig,modules}
+cp "$(command -v busybox)" "$init_root/bin/busybox"
+for module in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-amd \
+              drivers/virtio/virtio_ring drivers/virtio/virtio \
+              drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci_modern_dev \
+              drivers/virtio/virtio_pci drivers/block/virtio_blk; do
+    if [ -f "$moddir/$module.ko" ]; then
+        cp "$moddir/$module.ko" "$init_root/modules/"
+        echo "${module##*/}" >>"$init_root/modules/order"
+    fi
+done
+cp "$here/init.sh" "$init_root/init"
+chmod +x "$init_root/init"
+(cd "$init_root" && find . | cpio -o -H newc --quiet | gzip -1 >"$work/initramfs.gz")
+
+# 2. The root the command sees: hard links (no copies) of the repository, the .NET SDK and the
+#    shared libraries every ELF file among them needs, in a fresh ext4 image.
+"$here/build-root.sh" "$work/root" "$repo"
+cat >"$work/root/rig-command.sh" <<EOF
+#!/bin/sh
+export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:\$PATH HOME=/tmp/home TMPDIR=/tmp
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_HOME=/tmp/home ZX_IN_KVM_RIG=1
+mkdir -p /tmp/home
+cd $(printf '%q' "$cwd") || exit 125
+exec $(printf '%q ' "$@")
+EOF
+chmod +x "$work/root/rig-command.sh"
+size_mib=$(( $(du -sm --apparent-size "$work/root" | cut -f1) * 13 / 10 + 512 ))
+mke2fs -q -t ext4 -O ^has_journal -E root_owner=0:0 -d "$work/root" "$work/root.img" "${size_mib}M" >/dev/null 2>&1 ||
+    { echo "rig: could not build the root image" >&2; exit 125; }
+
+# 3. Boot. The console carries the kernel's messages, the command's output between two markers,
+#    and its exit code.
+console="$work/console.log"
+set +e
+timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
+    -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$memory_mib" \
+    -nographic -no-reboot -nodefaults -serial stdio -monitor none \
+    -kernel "$kernel" -initrd "$work/initramfs.gz" \
+    -append "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init" \
+    -drive "file=$work/root.img,if=virtio,format=raw,cache=unsafe" \
+    </dev/null >"$console" 2>&1 &
+qemu=$!
+# Stream the command's output as it comes.
+tail -n +1 -f "$console" --pid=$qemu 2>/dev/null |
+    sed -u -n '/ZX-RIG-BEGIN/,/ZX-RIG-EXIT=/{/ZX-RIG-BEGIN/d;/ZX-RIG-EXIT=/d;s/\r$//;p}'
+wait $qemu
+qemu_rc=$?
+set -e
+
+code=$(grep -a -o 'ZX-RIG-EXIT=[0-9]*' "$console" | tail -1 | cut -d= -f2)
+if [ -n "$code" ]; then
+    exit "$code"
+fi
+if [ "$qemu_rc" -eq 124 ]; then
+    echo "rig: timed out after $timeout_s s" >&2
+    exit 124
+fi
+echo "rig: the command did not report an exit code; last console lines:" >&2
+tr -d '\r' <"$console" | tail -20 | sed 's/^/rig| /' >&2
+exit 125
