@@ -354,7 +354,7 @@ public class HypervisorResumeTests : FakeHypervisorTest
             });
             Assert.Equal(ZxStatus.ErrCanceled, Resume(vcpu, out _));
             closer.Join();
-            Assert.True(backend.IsDisposed);
+            Assert.True(backend.IsReleased);
             Assert.Equal(256, PendingPackets(port));
             AssertNoViolations(backend);
         });
@@ -577,7 +577,7 @@ public class HypervisorResumeTests : FakeHypervisorTest
         ZxStatus status = Resume(vcpu, out _);
         closer.Join();
         Assert.Equal(ZxStatus.ErrCanceled, status);
-        Assert.True(backend.IsDisposed);
+        Assert.True(backend.IsReleased);
         AssertNoViolations(backend);
         Close(guest);
         Assert.True(machine.IsDisposed);
@@ -600,7 +600,7 @@ public class HypervisorResumeTests : FakeHypervisorTest
             });
             Assert.Equal(ZxStatus.ErrCanceled, Resume(vcpu, out _));
             closer.Join();
-            Assert.True(backend.IsDisposed);
+            Assert.True(backend.IsReleased);
             AssertNoViolations(backend);
         });
     }
