@@ -1,7 +1,7 @@
 // The signal side of libzircon's fault-tolerant user copies (see usercopy_x86_64.S).
 //
 // zxn_user_copy_init installs one SIGSEGV and one SIGBUS handler for the process, once. A fault
-// at one of the two user-access instructions resumes at that routine's fixup (the call returns
+// inside one of the two user-access ranges resumes at that routine's fixup (the call returns
 // -1, which the export turns into ZX_ERR_INVALID_ARGS). Any other fault is not ours: it goes to
 // the handler that was installed before (the .NET runtime's, which turns faults in managed code
 // into exceptions, or the default action, which ends the process as it would have without us).
@@ -16,8 +16,8 @@ int zxn_user_copy(void* dst, const void* src, size_t len);
 int zxn_user_probe_write(void* ptr, size_t len);
 
 #if defined(__x86_64__)
-extern const char zxn_user_copy_access[], zxn_user_copy_fixup[];
-extern const char zxn_user_probe_access[], zxn_user_probe_fixup[];
+extern const char zxn_user_copy_begin[], zxn_user_copy_end[], zxn_user_copy_fixup[];
+extern const char zxn_user_probe_begin[], zxn_user_probe_end[], zxn_user_probe_fixup[];
 #define ZXN_USER_COPY_PROTECTED 1
 #else
 // Other architectures: plain copies, no fault recovery (a bad pointer ends the process there).
@@ -52,11 +52,12 @@ static void chain(int sig, siginfo_t* info, void* context) {
 static void on_fault(int sig, siginfo_t* info, void* context) {
   ucontext_t* uc = (ucontext_t*)context;
   greg_t* ip = &uc->uc_mcontext.gregs[REG_RIP];
-  if (*ip == (greg_t)(uintptr_t)zxn_user_copy_access) {
+  uintptr_t at = (uintptr_t)*ip;
+  if (at >= (uintptr_t)zxn_user_copy_begin && at < (uintptr_t)zxn_user_copy_end) {
     *ip = (greg_t)(uintptr_t)zxn_user_copy_fixup;
     return;
   }
-  if (*ip == (greg_t)(uintptr_t)zxn_user_probe_access) {
+  if (at >= (uintptr_t)zxn_user_probe_begin && at < (uintptr_t)zxn_user_probe_end) {
     *ip = (greg_t)(uintptr_t)zxn_user_probe_fixup;
     return;
   }

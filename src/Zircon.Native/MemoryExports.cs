@@ -32,7 +32,7 @@ public static class MemoryExports
     {
         try
         {
-            if (buffer == null && length != 0 || !UserMemory.InUserRange(buffer, length))
+            if (buffer == null && length != 0)
                 return ExportStatus.InvalidArgs;
             // The bytes move with pread/pwrite on the VMO's memfd: the host kernel does the
             // copy, so a bad buffer is EFAULT (INVALID_ARGS), never a fault in this process.
@@ -51,7 +51,7 @@ public static class MemoryExports
     {
         try
         {
-            if (buffer == null && length != 0 || !UserMemory.InUserRange(buffer, length))
+            if (buffer == null && length != 0)
                 return ExportStatus.InvalidArgs;
             // The bytes move with pread/pwrite on the VMO's memfd: the host kernel does the
             // copy, so a bad buffer is EFAULT (INVALID_ARGS), never a fault in this process.

@@ -1,6 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
+// The exports stage caller data in stackalloc'd buffers that are always written before they are
+// read; zeroing them first would be pure cost on the hot paths.
+[module: SkipLocalsInit]
+
 namespace Zircon.Native;
 
 /// <summary>
@@ -20,15 +24,17 @@ internal static unsafe partial class UserMemory
     /// <summary>The first address above user space on x86-64 (47-bit user half); kernel addresses start above.</summary>
     private const ulong UserTop = 0x0000_8000_0000_0000;
 
-    // An explicit static constructor (not a field initializer) so the handlers are installed before
-    // the first copy, not merely before the first use of a static field.
-    static UserMemory()
-    {
-        FaultsRecovered = NativeMethods.Init() > 0;
-    }
+    /// <summary>
+    /// Installs the fault handlers when the runtime starts this library, before any export runs
+    /// (a static constructor would instead add an initialisation check to every copy).
+    /// </summary>
+#pragma warning disable CA2255 // a module initializer is exactly right here: process-wide, once, before any export
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void InstallFaultHandlers() => FaultsRecovered = NativeMethods.Init() > 0;
 
     /// <summary>Whether faults inside user copies are recovered (false on architectures without the routine).</summary>
-    public static bool FaultsRecovered { get; }
+    public static bool FaultsRecovered { get; private set; }
 
     /// <summary>Whether [<paramref name="address"/>, +<paramref name="length"/>) lies in the user half, without wrapping.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -135,17 +135,15 @@ int main(int argc, char** argv) {
   pthread_t t[64];
   if (threads > 64) threads = 64;
   for (int i = 0; i < threads; i++) pthread_create(&t[i], NULL, worker, (void*)(uintptr_t)(i + 1));
-  // Interrupt waits block until a trigger or a destroy: destroy everything until the workers are back.
+  // Interrupt waits block until a trigger or a destroy: once the time is up, destroy every
+  // interrupt of the pool until each worker is back.
+  while (time(NULL) < end_time) {
+    struct timespec nap = {0, 50000000};
+    nanosleep(&nap, NULL);
+  }
   for (int i = 0; i < threads; i++) {
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    while (time(NULL) < end_time) {
-      struct timespec nap = {0, 50000000};
-      nanosleep(&nap, NULL);
-    }
     for (int j = 0; j < POOL; j++) zx_interrupt_destroy(pool[j]);
     pthread_join(t[i], NULL);
-    (void)deadline;
   }
   printf("abi_fuzz: calls=%ld bad=%ld\n", atomic_load(&calls), atomic_load(&bad));
   return atomic_load(&bad) == 0 ? 0 : 1;
