@@ -130,7 +130,16 @@ public static class Program
                 if (n <= 0)
                     return; // end of input: the guest keeps running until it powers off
                 int escape = interactive ? Array.IndexOf(buffer, EscapeKey, 0, n) : -1;
-                Deliver(machine, buffer.AsSpan(0, escape >= 0 ? escape : n));
+                try
+                {
+                    Deliver(machine, buffer.AsSpan(0, escape >= 0 ? escape : n));
+                }
+                catch (Exception e)
+                {
+                    // A failing console model must not take the process down from this thread.
+                    StandardError.WriteLine($"zxvm: input dropped: {e.GetType().Name}: {e.Message}");
+                    return;
+                }
                 if (escape >= 0)
                 {
                     machine.Stop();
