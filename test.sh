@@ -59,6 +59,22 @@ log="$results/c.log"
 tests/c/run.sh artifacts/native artifacts/native/include 2>&1 | tee "$log"
 add_summary "$log"
 
+echo "== reliability suite (./stress.sh 30; longer runs by hand, see docs/RELIABILITY.md)"
+log="$results/stress.log"
+./stress.sh 30 >"$log" 2>&1
+# Failures and skips with their reasons, then the figures.
+grep -E "^\[(FAIL|SKIP)\]|^figures:|^zircon-stress: done|^stress:" "$log" || true
+s_summary=$(grep -E "^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped" "$log" | tail -1)
+if [ -z "$s_summary" ]; then
+    echo "   stress: no summary; last lines:"
+    tail -15 "$log" | sed 's/^/   | /'
+    failed=$((failed + 1))
+else
+    passed=$((passed + $(awk '{print $1}' <<<"$s_summary")))
+    failed=$((failed + $(awk '{print $3}' <<<"$s_summary")))
+    skipped=$((skipped + $(awk '{print $5}' <<<"$s_summary")))
+fi
+
 rm -rf "$results"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

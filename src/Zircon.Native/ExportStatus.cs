@@ -17,6 +17,10 @@ namespace Zircon.Native;
 /// is consumed data (zx_port_wait's packet) check first instead, so nothing is lost.</item>
 /// <item>Outputs Zircon allows to be NULL (zx_object_wait_one's observed, zx_interrupt_wait's
 /// timestamp, zx_object_get_info's actual and avail) are simply not written.</item>
+/// <item>Every access to caller memory goes through <see cref="UserMemory"/>: a pointer that
+/// cannot be read (or written, for an output) — unmapped, PROT_NONE, read-only, a kernel address —
+/// is ZX_ERR_INVALID_ARGS, as in Zircon, never a crash. Outputs of calls that consume something
+/// (a port packet, a VCPU exit, an interrupt) are probed for writing before the call.</item>
 /// </list>
 /// </remarks>
 internal static class ExportStatus
@@ -49,21 +53,26 @@ internal static class ExportStatus
         return Internal;
     }
 
-    // SAFETY: `out` is either NULL or points to a writable zx_handle_t supplied by the C caller.
+    // SAFETY: `out` is only written through UserMemory, which survives any pointer value.
     /// <summary>
-    /// Hands a handle the call created to the caller. With a NULL <paramref name="out"/> the copy-out
-    /// fails: the handle is closed and the result is ZX_ERR_INVALID_ARGS.
+    /// Hands a handle the call created to the caller. If <paramref name="out"/> cannot take it
+    /// (NULL or a bad pointer) the copy-out fails: the handle is closed and the result is
+    /// ZX_ERR_INVALID_ARGS.
     /// </summary>
     public static unsafe int HandOut(ZxStatus status, uint handle, uint* @out)
     {
         if (status != ZxStatus.Ok)
             return (int)status;
-        if (@out == null)
+        if (@out == null || !UserMemory.TryWrite(@out, handle))
         {
             Syscalls.HandleClose(handle);
             return InvalidArgs;
         }
-        *@out = handle;
         return Ok;
     }
+
+    // SAFETY: `out` is only written through UserMemory; NULL means "not wanted".
+    /// <summary>Writes an optional output (NULL allowed); false if a non-NULL pointer cannot take it.</summary>
+    public static unsafe bool TryWriteOptional<T>(T* @out, T value) where T : unmanaged =>
+        @out == null || UserMemory.TryWrite(@out, value);
 }

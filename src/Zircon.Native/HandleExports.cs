@@ -6,6 +6,17 @@ namespace Zircon.Native;
 /// <summary>Handle, object, signal and event calls (<c>zircon/syscalls.h</c>).</summary>
 public static class HandleExports
 {
+    // Larger than any topic's records; a bigger caller buffer only ever receives this much.
+    private const int InfoBufferSize = 256;
+
+    /// <summary>Bytes per record of a zx_object_get_info topic (0: no records).</summary>
+    private static unsafe int InfoRecordSize(uint topic) => topic switch
+    {
+        ZxInfoTopic.HandleBasic => sizeof(ZxInfoHandleBasic),
+        ZxInfoTopic.Vmar => sizeof(ZxInfoVmar),
+        _ => 0,
+    };
+
     /// <summary><c>zx_status_t zx_handle_close(zx_handle_t handle)</c></summary>
     [UnmanagedCallersOnly(EntryPoint = "zx_handle_close")]
     public static int HandleClose(uint handle)
@@ -20,7 +31,7 @@ public static class HandleExports
         }
     }
 
-    // SAFETY: `handles` points to `count` readable zx_handle_t values (checked non-NULL when count > 0).
+    // SAFETY: `handles` is only read through UserMemory, in chunks copied to the stack.
     /// <summary><c>zx_status_t zx_handle_close_many(const zx_handle_t* handles, size_t num_handles)</c></summary>
     [UnmanagedCallersOnly(EntryPoint = "zx_handle_close_many")]
     public static unsafe int HandleCloseMany(uint* handles, nuint count)
@@ -29,14 +40,21 @@ public static class HandleExports
         {
             if (count == 0)
                 return ExportStatus.Ok;
-            if (handles == null)
+            if (handles == null || count > nuint.MaxValue / sizeof(uint) || !UserMemory.InUserRange(handles, count * sizeof(uint)))
                 return ExportStatus.InvalidArgs;
-            // Spans hold at most int.MaxValue elements: close in chunks, BAD_HANDLE if any chunk had one.
+            // Close in chunks copied from the caller; BAD_HANDLE if any chunk had one. Zircon
+            // copies the whole array in first, so an unreadable part is INVALID_ARGS: handles of
+            // earlier chunks are closed by then (the call cannot be undone).
+            const int Chunk = 256;
+            Span<uint> local = stackalloc uint[Chunk];
             ZxStatus result = ZxStatus.Ok;
             while (count > 0)
             {
-                int chunk = (int)Math.Min(count, int.MaxValue);
-                ZxStatus status = Syscalls.HandleCloseMany(new ReadOnlySpan<uint>(handles, chunk));
+                int chunk = (int)Math.Min(count, (nuint)Chunk);
+                Span<uint> part = local[..chunk];
+                if (!UserMemory.TryReadBytes((byte*)handles, System.Runtime.InteropServices.MemoryMarshal.AsBytes(part)))
+                    return ExportStatus.InvalidArgs;
+                ZxStatus status = Syscalls.HandleCloseMany(part);
                 if (status != ZxStatus.Ok)
                     result = status;
                 handles += chunk;
@@ -85,7 +103,7 @@ public static class HandleExports
         }
     }
 
-    // SAFETY: `buffer` has `bufferSize` writable bytes (NULL only with size 0); `actual`/`avail` are NULL or writable size_t.
+    // SAFETY: `buffer`, `actual` and `avail` are only written through UserMemory.
     /// <summary>
     /// <c>zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, void* buffer, size_t buffer_size,
     /// size_t* actual, size_t* avail)</c>. Buffers beyond 2 GiB are treated as 2 GiB (records are a few bytes).
@@ -97,16 +115,19 @@ public static class HandleExports
         {
             if (buffer == null && bufferSize != 0)
                 return ExportStatus.InvalidArgs;
-            int length = (int)Math.Min(bufferSize, int.MaxValue);
-            var span = buffer == null ? Span<byte>.Empty : new Span<byte>(buffer, length);
+            // The kernel writes whole records into a local buffer (every topic's records are
+            // small); what it wrote is then copied out, so a bad buffer is INVALID_ARGS.
+            Span<byte> local = stackalloc byte[InfoBufferSize];
+            Span<byte> span = local[..(int)Math.Min(bufferSize, (nuint)InfoBufferSize)];
             ZxStatus status = Syscalls.ObjectGetInfo(handle, topic, span, out nuint actualCount, out nuint availableCount);
             // Zircon reports the counts on success and when the buffer was too small.
             if (status is ZxStatus.Ok or ZxStatus.ErrBufferTooSmall)
             {
-                if (actual != null)
-                    *actual = actualCount;
-                if (avail != null)
-                    *avail = availableCount;
+                int written = status == ZxStatus.Ok ? (int)actualCount * InfoRecordSize(topic) : 0;
+                if (!UserMemory.TryWriteBytes(buffer, local[..written]))
+                    return ExportStatus.InvalidArgs;
+                if (!ExportStatus.TryWriteOptional(actual, actualCount) || !ExportStatus.TryWriteOptional(avail, availableCount))
+                    return ExportStatus.InvalidArgs;
             }
             return (int)status;
         }
@@ -116,7 +137,7 @@ public static class HandleExports
         }
     }
 
-    // SAFETY: `observed` is NULL (allowed by Zircon) or a writable zx_signals_t.
+    // SAFETY: `observed` is NULL (allowed by Zircon) or written through UserMemory.
     /// <summary>
     /// <c>zx_status_t zx_object_wait_one(zx_handle_t handle, zx_signals_t signals, zx_time_t deadline,
     /// zx_signals_t* observed)</c>. <paramref name="observed"/> may be NULL; it is written when the wait
@@ -128,8 +149,8 @@ public static class HandleExports
         try
         {
             ZxStatus status = Syscalls.ObjectWaitOne(handle, (ZxSignals)signals, deadline, out ZxSignals state);
-            if (observed != null && (status is ZxStatus.Ok or ZxStatus.ErrTimedOut or ZxStatus.ErrCanceled))
-                *observed = (uint)state;
+            if ((status is ZxStatus.Ok or ZxStatus.ErrTimedOut or ZxStatus.ErrCanceled) && !ExportStatus.TryWriteOptional(observed, (uint)state))
+                return ExportStatus.InvalidArgs;
             return (int)status;
         }
         catch (Exception e)

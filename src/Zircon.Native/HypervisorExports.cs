@@ -6,7 +6,7 @@ namespace Zircon.Native;
 /// <summary>Guest and VCPU calls (<c>zircon/syscalls.h</c>, types in <c>zircon/syscalls/hypervisor.h</c>).</summary>
 public static class HypervisorExports
 {
-    // SAFETY: `guest` and `vmar` are NULL or writable zx_handle_t; both are checked before writing.
+    // SAFETY: `guest` and `vmar` are only written through UserMemory.
     /// <summary>
     /// <c>zx_status_t zx_guest_create(zx_handle_t resource, uint32_t options, zx_handle_t* guest_handle,
     /// zx_handle_t* vmar_handle)</c>. If either output is NULL, both new handles are closed and the
@@ -20,14 +20,12 @@ public static class HypervisorExports
             ZxStatus status = Syscalls.GuestCreate(resource, options, out uint guestHandle, out uint vmarHandle);
             if (status != ZxStatus.Ok)
                 return (int)status;
-            if (guest == null || vmar == null)
+            if (guest == null || vmar == null || !UserMemory.TryWrite(guest, guestHandle) || !UserMemory.TryWrite(vmar, vmarHandle))
             {
                 Syscalls.HandleClose(vmarHandle);
                 Syscalls.HandleClose(guestHandle);
                 return ExportStatus.InvalidArgs;
             }
-            *guest = guestHandle;
-            *vmar = vmarHandle;
             return ExportStatus.Ok;
         }
         catch (Exception e)
@@ -85,16 +83,17 @@ public static class HypervisorExports
     [UnmanagedCallersOnly(EntryPoint = "zx_vcpu_enter")]
     public static unsafe int VcpuEnter(uint vcpu, ZxPortPacket* packet) => Resume(vcpu, packet, "zx_vcpu_enter");
 
-    // SAFETY: `packet` is checked non-NULL and then points to a writable 48-byte zx_port_packet_t.
+    // SAFETY: `packet` is only written through UserMemory; it is probed before the guest runs so
+    // that no exit is lost to a bad pointer.
     private static unsafe int Resume(uint vcpu, ZxPortPacket* packet, string export)
     {
         try
         {
-            if (packet == null)
+            if (packet == null || !UserMemory.CanWrite(packet, (nuint)sizeof(ZxPortPacket)))
                 return ExportStatus.InvalidArgs;
             ZxStatus status = Syscalls.VcpuResume(vcpu, out ZxPortPacket exit);
-            if (status == ZxStatus.Ok)
-                *packet = exit;
+            if (status == ZxStatus.Ok && !UserMemory.TryWrite(packet, exit))
+                return ExportStatus.InvalidArgs;
             return (int)status;
         }
         catch (Exception e)
@@ -134,11 +133,15 @@ public static class HypervisorExports
         }
     }
 
-    // SAFETY: `buffer` has `size` writable bytes (checked non-NULL when size > 0; huge sizes are never described).
+    // Every VCPU state kind is smaller; a larger size is INVALID_ARGS in the kernel anyway.
+    private const int StateBufferSize = 256;
+
+    // SAFETY: `buffer` is only written through UserMemory, from a local copy the kernel filled.
     /// <summary>
     /// <c>zx_status_t zx_vcpu_read_state(zx_handle_t handle, uint32_t kind, void* buffer, size_t buffer_size)</c>.
-    /// Every valid size is tiny (sizeof(zx_vcpu_state_t)); a size past int.MaxValue is passed on as an
-    /// empty buffer, which the kernel rejects with INVALID_ARGS after its handle checks.
+    /// Every valid size is tiny (sizeof(zx_vcpu_state_t)); the kernel fills a local buffer (a larger
+    /// size is described as 256 bytes, which it rejects after its handle checks), then the state is
+    /// copied out: a buffer that cannot take it is INVALID_ARGS.
     /// </summary>
     [UnmanagedCallersOnly(EntryPoint = "zx_vcpu_read_state")]
     public static unsafe int VcpuReadState(uint vcpu, uint kind, byte* buffer, nuint size)
@@ -147,8 +150,12 @@ public static class HypervisorExports
         {
             if (buffer == null && size != 0)
                 return ExportStatus.InvalidArgs;
-            var span = size > int.MaxValue ? Span<byte>.Empty : new Span<byte>(buffer, (int)size);
-            return (int)Syscalls.VcpuReadState(vcpu, kind, span);
+            Span<byte> local = stackalloc byte[StateBufferSize];
+            Span<byte> span = local[..(int)Math.Min(size, (nuint)StateBufferSize)];
+            ZxStatus status = Syscalls.VcpuReadState(vcpu, kind, span);
+            if (status == ZxStatus.Ok && !UserMemory.TryWriteBytes(buffer, span))
+                return ExportStatus.InvalidArgs;
+            return (int)status;
         }
         catch (Exception e)
         {
@@ -156,10 +163,11 @@ public static class HypervisorExports
         }
     }
 
-    // SAFETY: `buffer` has `size` readable bytes (checked non-NULL when size > 0; huge sizes are never described).
+    // SAFETY: `buffer` is only read through UserMemory, into a local copy the kernel reads.
     /// <summary>
     /// <c>zx_status_t zx_vcpu_write_state(zx_handle_t handle, uint32_t kind, const void* buffer, size_t buffer_size)</c>.
-    /// Sizes past int.MaxValue are handled as in <see cref="VcpuReadState"/>.
+    /// The state is copied in first (an unreadable buffer is INVALID_ARGS); sizes no state kind
+    /// has are passed on without reading, for the kernel to refuse after its handle checks.
     /// </summary>
     [UnmanagedCallersOnly(EntryPoint = "zx_vcpu_write_state")]
     public static unsafe int VcpuWriteState(uint vcpu, uint kind, byte* buffer, nuint size)
@@ -168,7 +176,12 @@ public static class HypervisorExports
         {
             if (buffer == null && size != 0)
                 return ExportStatus.InvalidArgs;
-            var span = size > int.MaxValue ? ReadOnlySpan<byte>.Empty : new ReadOnlySpan<byte>(buffer, (int)size);
+            Span<byte> local = stackalloc byte[StateBufferSize];
+            if (size >= StateBufferSize)
+                return (int)Syscalls.VcpuWriteState(vcpu, kind, local);
+            Span<byte> span = local[..(int)size];
+            if (!UserMemory.TryReadBytes(buffer, span))
+                return ExportStatus.InvalidArgs;
             return (int)Syscalls.VcpuWriteState(vcpu, kind, span);
         }
         catch (Exception e)

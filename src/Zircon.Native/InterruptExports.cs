@@ -54,7 +54,8 @@ public static class InterruptExports
         }
     }
 
-    // SAFETY: `timestamp` is NULL (allowed by Zircon) or a writable zx_time_t.
+    // SAFETY: `timestamp` is NULL (allowed by Zircon) or written through UserMemory; it is probed
+    // before waiting so that a bad pointer does not consume the interrupt.
     /// <summary>
     /// <c>zx_status_t zx_interrupt_wait(zx_handle_t handle, zx_time_t* out_timestamp)</c>.
     /// <paramref name="timestamp"/> may be NULL.
@@ -64,9 +65,11 @@ public static class InterruptExports
     {
         try
         {
+            if (timestamp != null && !UserMemory.CanWrite(timestamp, sizeof(long)))
+                return ExportStatus.InvalidArgs;
             ZxStatus status = Syscalls.InterruptWait(handle, out long when);
-            if (status == ZxStatus.Ok && timestamp != null)
-                *timestamp = when;
+            if (status == ZxStatus.Ok && !ExportStatus.TryWriteOptional(timestamp, when))
+                return ExportStatus.InvalidArgs;
             return (int)status;
         }
         catch (Exception e)

@@ -34,6 +34,8 @@ public static class MemoryExports
         {
             if (buffer == null && length != 0)
                 return ExportStatus.InvalidArgs;
+            // The bytes move with pread/pwrite on the VMO's memfd: the host kernel does the
+            // copy, so a bad buffer is EFAULT (INVALID_ARGS), never a fault in this process.
             return (int)Transfer(handle, buffer, offset, length, write: false);
         }
         catch (Exception e)
@@ -51,6 +53,8 @@ public static class MemoryExports
         {
             if (buffer == null && length != 0)
                 return ExportStatus.InvalidArgs;
+            // The bytes move with pread/pwrite on the VMO's memfd: the host kernel does the
+            // copy, so a bad buffer is EFAULT (INVALID_ARGS), never a fault in this process.
             return (int)Transfer(handle, buffer, offset, length, write: true);
         }
         catch (Exception e)
@@ -101,7 +105,7 @@ public static class MemoryExports
             ? Syscalls.VmoWrite(handle, new ReadOnlySpan<byte>(buffer, length), offset)
             : Syscalls.VmoRead(handle, new Span<byte>(buffer, length), offset);
 
-    // SAFETY: `size` is NULL or a writable uint64_t; it is checked before the write.
+    // SAFETY: `size` is only written through UserMemory.
     /// <summary><c>zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size)</c></summary>
     [UnmanagedCallersOnly(EntryPoint = "zx_vmo_get_size")]
     public static unsafe int VmoGetSize(uint handle, ulong* size)
@@ -111,9 +115,8 @@ public static class MemoryExports
             ZxStatus status = Syscalls.VmoGetSize(handle, out ulong value);
             if (status != ZxStatus.Ok)
                 return (int)status;
-            if (size == null)
+            if (size == null || !UserMemory.TryWrite(size, value))
                 return ExportStatus.InvalidArgs;
-            *size = value;
             return ExportStatus.Ok;
         }
         catch (Exception e)
@@ -159,7 +162,7 @@ public static class MemoryExports
         }
     }
 
-    // SAFETY: `mappedAddress` is NULL or a writable zx_vaddr_t; it is checked before the write.
+    // SAFETY: `mappedAddress` is only written through UserMemory.
     /// <summary>
     /// <c>zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, size_t vmar_offset,
     /// zx_handle_t vmo, uint64_t vmo_offset, size_t len, zx_vaddr_t* mapped_addr)</c>.
@@ -174,13 +177,12 @@ public static class MemoryExports
             ZxStatus status = Syscalls.VmarMap(handle, options, vmarOffset, vmo, vmoOffset, length, out ulong address);
             if (status != ZxStatus.Ok)
                 return (int)status;
-            if (mappedAddress == null)
+            if (mappedAddress == null || !UserMemory.TryWrite(mappedAddress, address))
             {
                 ulong pageMask = ZxPage.Size - 1;
                 Syscalls.VmarUnmap(handle, address, ((ulong)length + pageMask) & ~pageMask);
                 return ExportStatus.InvalidArgs;
             }
-            *mappedAddress = address;
             return ExportStatus.Ok;
         }
         catch (Exception e)

@@ -23,7 +23,7 @@ public static class PlatformExports
         }
     }
 
-    // SAFETY: `fd` is checked non-NULL and points to a writable int.
+    // SAFETY: `fd` is only written through UserMemory.
     /// <summary><c>zx_status_t zx_platform_interrupt_line_eventfd(uint32_t line, int* out_fd)</c></summary>
     [UnmanagedCallersOnly(EntryPoint = "zx_platform_interrupt_line_eventfd")]
     public static unsafe int InterruptLineEventFd(uint line, int* fd)
@@ -33,8 +33,8 @@ public static class PlatformExports
             if (fd == null)
                 return ExportStatus.InvalidArgs;
             ZxStatus status = HostInterruptLines.GetEventFd(line, out int value);
-            if (status == ZxStatus.Ok)
-                *fd = value;
+            if (status == ZxStatus.Ok && !UserMemory.TryWrite(fd, value))
+                return ExportStatus.InvalidArgs;
             return (int)status;
         }
         catch (Exception e)

@@ -22,7 +22,7 @@ public static class PortExports
         }
     }
 
-    // SAFETY: `packet` is checked non-NULL and points to a readable 48-byte zx_port_packet_t.
+    // SAFETY: `packet` is only read through UserMemory, which survives any pointer value.
     /// <summary>
     /// <c>zx_status_t zx_port_queue(zx_handle_t handle, const zx_port_packet_t* packet)</c>.
     /// A NULL packet is ZX_ERR_INVALID_ARGS.
@@ -32,9 +32,9 @@ public static class PortExports
     {
         try
         {
-            if (packet == null)
+            if (packet == null || !UserMemory.TryRead(packet, out ZxPortPacket copy))
                 return ExportStatus.InvalidArgs;
-            return (int)Syscalls.PortQueue(handle, in *packet);
+            return (int)Syscalls.PortQueue(handle, in copy);
         }
         catch (Exception e)
         {
@@ -42,21 +42,22 @@ public static class PortExports
         }
     }
 
-    // SAFETY: `packet` is checked non-NULL and points to a writable 48-byte zx_port_packet_t.
+    // SAFETY: `packet` is only written through UserMemory, which survives any pointer value.
     /// <summary>
     /// <c>zx_status_t zx_port_wait(zx_handle_t handle, zx_time_t deadline, zx_port_packet_t* packet)</c>.
-    /// A NULL packet is rejected before waiting (Zircon would dequeue a packet and then drop it).
+    /// A NULL or unwritable packet is rejected before waiting (Zircon would dequeue a packet and
+    /// then drop it).
     /// </summary>
     [UnmanagedCallersOnly(EntryPoint = "zx_port_wait")]
     public static unsafe int PortWait(uint handle, long deadline, ZxPortPacket* packet)
     {
         try
         {
-            if (packet == null)
+            if (packet == null || !UserMemory.CanWrite(packet, (nuint)sizeof(ZxPortPacket)))
                 return ExportStatus.InvalidArgs;
             ZxStatus status = Syscalls.PortWait(handle, deadline, out ZxPortPacket received);
-            if (status == ZxStatus.Ok)
-                *packet = received;
+            if (status == ZxStatus.Ok && !UserMemory.TryWrite(packet, received))
+                return ExportStatus.InvalidArgs; // unmapped by another thread during the wait
             return (int)status;
         }
         catch (Exception e)

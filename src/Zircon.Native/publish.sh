@@ -33,8 +33,24 @@ dest="$artifacts/native"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 rm -rf "$out"
+
+# The fault-tolerant user-copy routines (native/usercopy), linked statically into libzircon.so.
+usercopy="$build/usercopy"
+mkdir -p "$usercopy"
+cc="${CC:-gcc}"
+"$cc" -O2 -fPIC -Wall -Wextra -Werror -c "$repo/native/usercopy/usercopy.c" -o "$usercopy/usercopy.o"
+objects=("$usercopy/usercopy.o")
+case "$rid" in
+  linux-x64)
+    "$cc" -fPIC -c "$repo/native/usercopy/usercopy_x86_64.S" -o "$usercopy/usercopy_x86_64.o"
+    objects+=("$usercopy/usercopy_x86_64.o")
+    ;;
+esac
+rm -f "$usercopy/libzircon_usercopy.a"
+ar rcs "$usercopy/libzircon_usercopy.a" "${objects[@]}"
+
 dotnet publish "$here/Zircon.Native.csproj" -r "$rid" -c Release -nologo -v:q \
-  --artifacts-path "$build" -o "$out"
+  --artifacts-path "$build" -o "$out" -p:ZirconUserCopyLibrary="$usercopy/libzircon_usercopy.a"
 
 if [ ! -f "$out/libzircon.so" ]; then
   echo "error: dotnet publish produced no libzircon.so in $out" >&2

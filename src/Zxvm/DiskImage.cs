@@ -24,16 +24,14 @@ internal sealed class DiskImage : IDisposable
     {
         if (path is not null)
         {
-            if (!File.Exists(path))
-                throw new IOException($"--disk: no such file: {path}");
             FileStream stream;
             try
             {
-                stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+                stream = InputFiles.OpenRegular("--disk", path, FileAccess.ReadWrite);
             }
-            catch (UnauthorizedAccessException)
+            catch (IOException) when (File.Exists(path) && !Directory.Exists(path) && !CanWrite(path))
             {
-                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read); // a read-only disk
+                stream = InputFiles.OpenRegular("--disk", path, FileAccess.Read); // a read-only disk
             }
             if (stream.Length < 512)
             {
@@ -50,6 +48,19 @@ internal sealed class DiskImage : IDisposable
         file.Write(Encoding.ASCII.GetBytes("hello from the host disk\n"));
         file.Flush();
         return new DiskImage(file, scratch);
+    }
+
+    private static bool CanWrite(string path)
+    {
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            return true;
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            return false;
+        }
     }
 
     public void Dispose()

@@ -59,7 +59,7 @@ public static class Program
     {
         var clock = Stopwatch.StartNew();
         Action<string>? progress = options.Verbose ? line => StandardError.WriteLine($"zxvm: {line}") : null;
-        BootImage image = LoadImage(options.ImagePath);
+        BootImage image = LoadImage(options.ImagePath, options.MemoryBytes);
         progress?.Invoke($"[{clock.Elapsed.TotalMilliseconds,8:F1} ms] image {(options.ImagePath ?? "zxos (embedded)")}: {image.Kind}");
 
         using DiskImage? disk = DiskImage.Open(options.DiskPath, scratchForEmbeddedGuest: options.ImagePath is null);
@@ -102,13 +102,11 @@ public static class Program
         }
     }
 
-    private static BootImage LoadImage(string? path)
+    private static BootImage LoadImage(string? path, ulong memoryBytes)
     {
         if (path is null)
             return BootImage.Parse(EmbeddedGuest.Read());
-        if (!File.Exists(path))
-            throw new IOException($"--image: no such file: {path}");
-        return BootImage.Parse(File.ReadAllBytes(path));
+        return BootImage.Parse(InputFiles.ReadImage(path, memoryBytes));
     }
 
     /// <summary>Copies standard input to the guest console; on a terminal, Ctrl-] stops the machine.</summary>
@@ -132,7 +130,16 @@ public static class Program
                 if (n <= 0)
                     return; // end of input: the guest keeps running until it powers off
                 int escape = interactive ? Array.IndexOf(buffer, EscapeKey, 0, n) : -1;
-                Deliver(machine, buffer.AsSpan(0, escape >= 0 ? escape : n));
+                try
+                {
+                    Deliver(machine, buffer.AsSpan(0, escape >= 0 ? escape : n));
+                }
+                catch (Exception e)
+                {
+                    // A failing console model must not take the process down from this thread.
+                    StandardError.WriteLine($"zxvm: input dropped: {e.GetType().Name}: {e.Message}");
+                    return;
+                }
                 if (escape >= 0)
                 {
                     machine.Stop();

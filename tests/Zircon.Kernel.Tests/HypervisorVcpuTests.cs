@@ -159,7 +159,7 @@ public class HypervisorVcpuTests : FakeHypervisorTest
         Assert.Equal(ZxStatus.Ok, Syscalls.VcpuInterrupt(vcpu, 32));
         Assert.Equal(ZxStatus.Ok, Syscalls.VcpuInterrupt(vcpu, 2));
         Assert.Equal(ZxStatus.Ok, Syscalls.HandleClose(vcpu));
-        Assert.True(backend.IsDisposed);
+        Assert.True(backend.IsReleased);
         Assert.Equal(ZxStatus.ErrBadHandle, Syscalls.VcpuInterrupt(vcpu, 32));
         AssertNoViolations(backend);
         // The guest can be torn down, and this thread could still make its own VCPU.

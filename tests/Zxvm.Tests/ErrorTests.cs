@@ -100,13 +100,35 @@ public sealed class ErrorTests : IDisposable
     [Fact]
     public async Task DiskSmallerThanASector() => Assert.Contains("512-byte sector", await Fails(MachineError, "run", "--disk", _files.Write("tiny.img", new byte[100])));
 
-    [KvmFact]
+    [Fact]
     public async Task ImageLargerThanRam()
     {
         string image = _files.Write("huge.bin", new byte[9 << 20]);
 
         Assert.Contains("does not fit", await Fails(MachineError, "run", "--image", image, "--memory", "8M"));
     }
+
+    // Issue 8 item 6: what cannot be an image or a disk is refused at once, with the reason.
+
+    [Fact]
+    public async Task DevZeroAsImage_IsRefusedWithoutReadingIt()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Contains("/dev/zero is empty or not a regular file", await Fails(MachineError, "run", "--image", "/dev/zero"));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}"); // it read gigabytes before
+    }
+
+    [Fact]
+    public async Task DevNullAsImage() => Assert.Contains("/dev/null is empty or not a regular file", await Fails(MachineError, "run", "--image", "/dev/null"));
+
+    [Fact]
+    public async Task DirectoryAsImage() => Assert.Contains("/tmp is a directory", await Fails(MachineError, "run", "--image", "/tmp"));
+
+    [Fact]
+    public async Task DirectoryAsDisk() => Assert.Contains("--disk: /tmp is a directory", await Fails(MachineError, "run", "--disk", "/tmp"));
+
+    [Fact]
+    public async Task DevZeroAsDisk() => Assert.Contains("--disk: /dev/zero is empty or not a regular file", await Fails(MachineError, "run", "--disk", "/dev/zero"));
 
     [KvmFact]
     public async Task ElfSegmentOverTheBootPageTables()

@@ -15,6 +15,9 @@ public sealed class GuestDispatcher : Dispatcher
 
     private readonly Lock _lock = new();
     private readonly bool[] _vcpuIdsInUse = new bool[MaxVcpus];
+
+    // Backends of closed VCPUs, by id, kept for the next VCPU with that id (see IVcpuBackend.Reset).
+    private readonly IVcpuBackend?[] _retiredBackends = new IVcpuBackend?[MaxVcpus];
     private int _liveVcpus;
     private bool _noHandles;
     private bool _destroyed;
@@ -118,6 +121,47 @@ public sealed class GuestDispatcher : Dispatcher
         DestroyIfUnused();
     }
 
+    /// <summary>
+    /// The backend of VCPU <paramref name="id"/> for a new VCPU with that id: a recycled one
+    /// (reset to the initial state on the calling thread) or, the first time, a new one.
+    /// </summary>
+    internal ZxStatus TakeVcpuBackend(uint id, bool bootstrap, ulong entry, out IVcpuBackend? backend)
+    {
+        IVcpuBackend? retired;
+        lock (_lock)
+        {
+            retired = _retiredBackends[id];
+            _retiredBackends[id] = null;
+        }
+        if (retired is null)
+            return Machine.CreateVcpu(id, bootstrap, entry, out backend);
+        ZxStatus status = retired.Reset(bootstrap, entry);
+        if (status != ZxStatus.Ok)
+        {
+            retired.Dispose();
+            backend = null;
+            return status;
+        }
+        backend = retired;
+        return ZxStatus.Ok;
+    }
+
+    /// <summary>VCPU <paramref name="id"/> was destroyed: keep its backend for reuse, release the id.</summary>
+    internal void RetireVcpu(uint id, IVcpuBackend backend)
+    {
+        bool keep;
+        backend.Retire();
+        lock (_lock)
+        {
+            keep = !_destroyed;
+            if (keep)
+                _retiredBackends[id] = backend;
+        }
+        if (!keep)
+            backend.Dispose();
+        ReleaseVcpuId(id);
+    }
+
     protected override void OnZeroHandles()
     {
         lock (_lock)
@@ -134,6 +178,14 @@ public sealed class GuestDispatcher : Dispatcher
             _destroyed = true;
         }
         Traps.Clear();
+        IVcpuBackend?[] retired;
+        lock (_lock)
+        {
+            retired = [.. _retiredBackends];
+            Array.Clear(_retiredBackends);
+        }
+        foreach (IVcpuBackend? backend in retired)
+            backend?.Dispose();
         // Closing the VM drops its memory slots at once; deleting them one by one first would wait
         // for a kernel synchronisation pass each.
         Machine.Dispose();

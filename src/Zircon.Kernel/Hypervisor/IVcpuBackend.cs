@@ -5,8 +5,22 @@ namespace Zircon.Kernel.Hypervisor;
 /// </summary>
 public interface IVcpuBackend : IDisposable
 {
-    /// <summary>The local APIC id interrupts are addressed to (KVM: its VCPU id, never reused in a VM).</summary>
+    /// <summary>The local APIC id interrupts are addressed to (KVM: its VCPU id).</summary>
     uint ApicId { get; }
+
+    /// <summary>
+    /// Makes the VCPU of a closed Zircon VCPU new again for the next VCPU with the same id, on the
+    /// calling thread (its new owner): Zircon's initial state (<paramref name="bootstrap"/>,
+    /// <paramref name="entry"/>), nothing pending. KVM cannot create a VCPU id twice in one VM nor
+    /// more than 1,024 VCPUs in its life, so VCPUs are recycled rather than re-created.
+    /// </summary>
+    ZxStatus Reset(bool bootstrap, ulong entry);
+
+    /// <summary>
+    /// The Zircon VCPU using this backend is gone (never during <see cref="Run"/>); it waits for a
+    /// <see cref="Reset"/> or a <see cref="IDisposable.Dispose"/>. Any thread.
+    /// </summary>
+    void Retire();
 
     /// <summary>Runs the guest until it exits to user space.</summary>
     ZxStatus Run(out VcpuExit exit);

@@ -66,8 +66,9 @@ public sealed partial class VcpuDispatcher
     private ZxStatus HandleIo(in VcpuIoAccess io, out ZxPortPacket packet)
     {
         packet = default;
-        // Zircon rejects string and REP forms before it looks for a trap.
-        if (io.Count != 1)
+        // Zircon rejects string and REP forms before it looks for a trap. KVM batches some of them
+        // (count > 1) but emulates others one element per exit, so the instruction decides.
+        if (io.Count != 1 || TrappedInstructionDecoder.IsStringIo(Guest.Memory, _backend.Control, _backend.Registers, io))
             return ZxStatus.ErrNotSupported;
         GuestTrap? trap = Guest.Traps.FindIo(io.Port);
         if (trap is null)
@@ -99,18 +100,50 @@ public sealed partial class VcpuDispatcher
         }
         GuestControlState control = _backend.Control;
         GuestRegisters regs = _backend.Registers;
+        Span<byte> instruction = stackalloc byte[ZxPacketGuestMem.MaxInstructionLength];
+        ZxStatus status = TrappedInstructionDecoder.Decode(Guest.Memory, control, regs, access, instruction, out TrappedInstruction found);
+        if (status != ZxStatus.Ok)
+            return status;
+        if (found.FragmentOffset > 0 && Guest.Traps.FindMemory(found.OperandAddress) is { Kind: ZxGuestTrap.Mem })
+        {
+            // A later fragment of an access KVM split (page end, wider than 8 bytes) whose first
+            // fragment was in a MEM trap too: that exit already reported the instruction, as
+            // Zircon reports it once. Let KVM finish it.
+            return access.IsWrite ? ZxStatus.Ok : SkipPendingInstruction(zeroRax: false);
+        }
         packet.Key = trap.Key;
         packet.Type = ZxPacketType.GuestMem;
         packet.GuestMem.Addr = access.Address;
         packet.GuestMem.DefaultOperandSize = control.DefaultOperandSize;
-        Span<byte> instruction = stackalloc byte[ZxPacketGuestMem.MaxInstructionLength];
-        ZxStatus status = TrappedInstructionDecoder.Decode(Guest.Memory, control, regs, access, instruction, out int length);
-        if (status != ZxStatus.Ok)
-            return status;
-        packet.GuestMem.InstLen = (byte)length;
-        instruction[..length].CopyTo(packet.GuestMem.InstBuf);
+        packet.GuestMem.InstLen = (byte)found.Length;
+        instruction[..found.Length].CopyTo(packet.GuestMem.InstBuf);
         reported = true;
+        if (found.IsString)
+        {
+            RewindStringElement(regs, found);
+            return ZxStatus.Ok;
+        }
         return access.IsWrite ? ZxStatus.Ok : SkipPendingInstruction(zeroRax: false);
+    }
+
+    /// <summary>
+    /// A string store (MOVS/STOS, REP or not) into a MEM trap. KVM emulated one element: RDI (and
+    /// RSI for MOVS) moved one element on, RCX one less for REP, RIP past the instruction only if
+    /// it was the last element. Zircon reports the instruction as the guest was when it faulted on
+    /// the trap, with RIP past it, and leaves the whole instruction to user space: so take the
+    /// element back and move RIP past the instruction.
+    /// </summary>
+    private void RewindStringElement(GuestRegisters regs, in TrappedInstruction found)
+    {
+        ulong step = (regs.Rflags & (1UL << 10)) != 0 ? unchecked((ulong)-found.StringElementSize) : (ulong)found.StringElementSize;
+        regs.Rdi -= step;
+        if (found.StringReadsSource)
+            regs.Rsi -= step;
+        if (found.Repeated)
+            regs.Rcx += 1;
+        if (found.StartsAtRip)
+            regs.Rip += (ulong)found.Length;
+        _backend.Registers = regs;
     }
 
     /// <summary>

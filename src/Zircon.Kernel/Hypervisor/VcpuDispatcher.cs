@@ -62,7 +62,7 @@ public sealed partial class VcpuDispatcher : Dispatcher
         ZxStatus status = guest.AllocateVcpuId(out uint id);
         if (status != ZxStatus.Ok)
             return status;
-        status = guest.Machine.CreateVcpu(id, bootstrap: id == 0, entry, out IVcpuBackend? backend);
+        status = guest.TakeVcpuBackend(id, bootstrap: id == 0, entry, out IVcpuBackend? backend);
         if (status != ZxStatus.Ok)
         {
             guest.ReleaseVcpuId(id);
@@ -217,8 +217,7 @@ public sealed partial class VcpuDispatcher : Dispatcher
         if (_backendDisposed)
             return;
         _backendDisposed = true;
-        _backend.Dispose();
-        Guest.ReleaseVcpuId(Id);
+        Guest.RetireVcpu(Id, _backend);
     }
 
     protected override void OnZeroHandles()

@@ -109,7 +109,10 @@ public sealed class InterruptDispatcher : Dispatcher
                 if (_state == State.NeedAck)
                     return ZxStatus.Ok; // coalesced: delivered on the next ack
                 _storedTimestamp = 0;
-                QueuePacketLocked(timestamp);
+                // Acked while its packet was still unread: Zircon leaves the queued packet (and
+                // its timestamp) alone, and the interrupt waits for the next ack again.
+                if (!_port.IsInterruptQueued(this))
+                    QueuePacketLocked(timestamp);
                 _state = State.NeedAck;
             }
             else
@@ -126,10 +129,16 @@ public sealed class InterruptDispatcher : Dispatcher
     public ZxStatus Wait(out long timestamp)
     {
         timestamp = 0;
+        bool blocked = false;
         lock (_sync)
         {
             while (true)
             {
+                // A waiter that was blocked when the interrupt was destroyed ends with CANCELED even
+                // if a bind slipped in between a trigger and its wake-up (Zircon checks the binding
+                // first only on entry; after a destroy every waiter must leave with CANCELED).
+                if (blocked && _state == State.Destroyed)
+                    return ZxStatus.ErrCanceled;
                 if (_port is not null || VcpuBinding is not null)
                     return ZxStatus.ErrBadState;
                 switch (_state)
@@ -149,7 +158,10 @@ public sealed class InterruptDispatcher : Dispatcher
                     default:
                         return ZxStatus.ErrBadState; // another thread is already waiting
                 }
-                while (!_waitEventSignaled)
+                blocked = true;
+                // Also re-evaluate when a bind (which clears the event) or a destroy changed the
+                // state under us: either would otherwise leave this thread blocked for good.
+                while (!_waitEventSignaled && _state == State.Waiting)
                     Monitor.Wait(_sync);
                 if (_state == State.Waiting)
                     _state = State.Idle; // woken without a trigger (bind); re-evaluate
@@ -191,6 +203,9 @@ public sealed class InterruptDispatcher : Dispatcher
             if (_port is not null)
             {
                 bool wasQueued = _port.RemoveInterrupt(this);
+                // Whatever the binding, a thread still inside zx_interrupt_wait must wake up.
+                _waitEventSignaled = true;
+                Monitor.PulseAll(_sync);
                 if (_state == State.NeedAck && !wasQueued)
                 {
                     _state = State.Destroyed;

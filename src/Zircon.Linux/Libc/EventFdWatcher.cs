@@ -65,9 +65,18 @@ public sealed unsafe class EventFdWatcher
                     if (!_watched.TryGetValue(events[i].Data, out entry))
                         continue;
                 }
-                ulong count = entry.Fd.Drain();
-                if (count != 0)
-                    entry.Callback(count);
+                try
+                {
+                    ulong count = entry.Fd.Drain();
+                    if (count != 0)
+                        entry.Callback(count);
+                }
+                catch (Exception e)
+                {
+                    // One failing owner must not take the thread (and the process) down with it:
+                    // every other line depends on this thread.
+                    Console.Error.WriteLine($"zircon: {Thread.CurrentThread.Name}: a line callback failed and was skipped: {e.GetType().Name}: {e.Message}");
+                }
             }
         }
     }

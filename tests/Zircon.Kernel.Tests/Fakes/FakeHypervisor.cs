@@ -46,10 +46,24 @@ internal sealed class FakeGuestBackend : IGuestBackend
     private readonly Lock _lock = new();
     private readonly Dictionary<int, MemorySlot> _slots = new();
     private readonly List<FakeVcpuBackend> _vcpus = new();
+    private readonly HashSet<uint> _createdIds = new();
     private int _nextSlot;
     private int _disposed;
 
     public readonly record struct MemorySlot(ulong GuestPhysical, ulong Length, ulong HostAddress, bool ReadOnly);
+
+    /// <summary>KVM_MAX_VCPUS on x86: how many VCPUs one KVM VM can ever create.</summary>
+    public const int KvmMaxVcpus = 1024;
+
+    /// <summary>VCPUs created (KVM_CREATE_VCPU calls that succeeded), closed ones included.</summary>
+    public int CreatedVcpuCount
+    {
+        get
+        {
+            lock (_lock)
+                return _createdIds.Count;
+        }
+    }
 
     /// <summary>What <see cref="CreateVcpu"/> answers.</summary>
     public ZxStatus CreateVcpuStatus { get; set; } = ZxStatus.Ok;
@@ -96,7 +110,17 @@ internal sealed class FakeGuestBackend : IGuestBackend
         vcpu = null;
         if (CreateVcpuStatus != ZxStatus.Ok)
             return CreateVcpuStatus;
-        var created = new FakeVcpuBackend(id, bootstrap, entry);
+        lock (_lock)
+        {
+            // KVM's rules: an id is created once per VM (EEXIST), and a VM creates at most
+            // KvmMaxVcpus VCPUs in its life (EINVAL), closed ones included.
+            if (_createdIds.Contains(id))
+                return ZxStatus.ErrAlreadyExists;
+            if (_createdIds.Count >= KvmMaxVcpus)
+                return ZxStatus.ErrInvalidArgs;
+            _createdIds.Add(id);
+        }
+        var created = new FakeVcpuBackend(id, bootstrap, entry) { Recycled = v => { lock (_lock) _vcpus.Add(v); } };
         lock (_lock)
             _vcpus.Add(created);
         vcpu = created;
@@ -148,14 +172,56 @@ internal sealed class FakeVcpuBackend : IVcpuBackend
 
     public uint Id { get; }
 
+    /// <summary>Told when the kernel recycles this VCPU (the guest lists it again as its newest).</summary>
+    public Action<FakeVcpuBackend>? Recycled { get; init; }
+
+    /// <summary>How many times the kernel recycled this VCPU for a new Zircon VCPU.</summary>
+    public int Resets { get; private set; }
+
+    /// <summary>Retired by the kernel (its Zircon VCPU closed) and not yet reset.</summary>
+    public bool IsRetired { get; private set; }
+
+    /// <summary>Given back by the kernel: retired for reuse or disposed.</summary>
+    public bool IsReleased => IsRetired || IsDisposed;
+
+    public void Retire()
+    {
+        if (InRun)
+            _violations.Enqueue("Retire while Run is in progress");
+        if (IsRetired)
+            _violations.Enqueue("Retire twice");
+        IsRetired = true;
+    }
+
+    public ZxStatus Reset(bool bootstrap, ulong entry)
+    {
+        if (!IsRetired)
+            _violations.Enqueue("Reset of a VCPU that was not retired");
+        IsRetired = false;
+        if (IsDisposed)
+            _violations.Enqueue("Reset after Dispose");
+        if (InRun)
+            _violations.Enqueue("Reset while Run is in progress");
+        CreatorThreadId = Environment.CurrentManagedThreadId;
+        Bootstrap = bootstrap;
+        Entry = entry;
+        _registers = default;
+        _registers.Rip = entry;
+        _registers.Rflags = 0x2;
+        Volatile.Write(ref _kickRequested, 0);
+        Resets++;
+        Recycled?.Invoke(this);
+        return ZxStatus.Ok;
+    }
+
     /// <summary>The fake addresses interrupts by the Zircon VCPU id.</summary>
     public uint ApicId => Id;
 
-    public bool Bootstrap { get; }
+    public bool Bootstrap { get; private set; }
 
-    public ulong Entry { get; }
+    public ulong Entry { get; private set; }
 
-    public int CreatorThreadId { get; }
+    public int CreatorThreadId { get; private set; }
 
     public GuestControlState Control { get; set; }
 

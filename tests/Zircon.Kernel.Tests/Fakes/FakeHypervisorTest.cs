@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Zircon.Kernel.Hypervisor;
 
@@ -80,6 +81,28 @@ public abstract class FakeHypervisorTest : IDisposable
         uint guest = CreateGuest();
         uint vcpu = CreateVcpu(guest);
         return (guest, vcpu, Fake.LastGuest.Vcpus[^1]);
+    }
+
+    /// <summary>
+    /// Guest memory at guest-physical 0 with identity page tables (2 MiB pages, CR3 = 0) and
+    /// <paramref name="code"/> at 0x2000; returns the VCPU.
+    /// </summary>
+    internal (uint Guest, uint Vcpu, FakeVcpuBackend Backend) GuestWithCode(byte[] code, ulong at = 0x2000)
+    {
+        uint guest = CreateGuest(out uint vmar);
+        uint vmo = Track(Zx.Vmo(0x10000));
+        var memory = new byte[0x10000];
+        BinaryPrimitives.WriteUInt64LittleEndian(memory.AsSpan(0x0), 0x1000 | 0x7);   // PML4[0] -> PDPT
+        BinaryPrimitives.WriteUInt64LittleEndian(memory.AsSpan(0x1000), 0x4000 | 0x7); // PDPT[0] -> PD
+        for (int i = 0; i < 512; i++)
+            BinaryPrimitives.WriteUInt64LittleEndian(memory.AsSpan(0x4000 + i * 8), ((ulong)i << 21) | 0x87);
+        code.CopyTo(memory, (int)at);
+        Assert.Equal(ZxStatus.Ok, Syscalls.VmoWrite(vmo, memory, 0));
+        Assert.Equal(ZxStatus.Ok, Syscalls.VmarMap(vmar, ZxVmOptions.PermRead | ZxVmOptions.PermWrite | ZxVmOptions.Specific, 0, vmo, 0, 0x10000, out _));
+        uint vcpu = CreateVcpu(guest, at);
+        FakeVcpuBackend backend = Fake.LastGuest.Vcpus[^1];
+        backend.Control = new GuestControlState(Cr0: 0x8000_0011, Cr3: 0, Cr4: 0x20, Efer: 0x500, CodeBase: 0, CodeLong: true, CodeDefault32: false);
+        return (guest, vcpu, backend);
     }
 
     internal static ZxStatus RunOnOtherThread(Func<ZxStatus> action)

@@ -28,6 +28,24 @@ public sealed class HostPeriodicTimerTests
     }
 
     [Fact]
+    public void ATickThatThrows_DoesNotEndTheTimerThread()
+    {
+        // An exception escaping the timer thread would end the process (issue 8 item 1).
+        using var timer = new HostPeriodicTimer();
+        using var enoughTicks = new CountdownEvent(3);
+        timer.Start(TimeSpan.FromMilliseconds(2), () =>
+        {
+            if (!enoughTicks.IsSet)
+            {
+                enoughTicks.Signal();
+            }
+            throw new InvalidOperationException("device model bug");
+        });
+
+        Assert.True(enoughTicks.Wait(GenerousBound), "the timer kept ticking after a tick threw");
+    }
+
+    [Fact]
     public void Stop_EndsTicks()
     {
         using var timer = new HostPeriodicTimer();

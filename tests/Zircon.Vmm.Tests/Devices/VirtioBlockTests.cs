@@ -157,6 +157,23 @@ public sealed class VirtioBlockTests : IDisposable
     }
 
     [Fact]
+    public void ReadRequest_AfterTheFileShrank_FailsWithIoError_AndTheDeviceGoesOn()
+    {
+        string path = Path.GetTempFileName();
+        _tempFiles.Add(path);
+        File.WriteAllBytes(path, Disk(Sectors));
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        var (transport, queue) = Start(file);
+        using (var other = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+            other.SetLength(2 * 512); // another process truncates the disk
+
+        var (_, status) = Submit(transport, queue, VirtioBlock.RequestIn, 4, GuestBuffer.Writable(Data, 512));
+        Assert.Equal(VirtioBlock.StatusIoError, status);
+        (_, status) = Submit(transport, queue, VirtioBlock.RequestIn, 0, GuestBuffer.Writable(Data, 512));
+        Assert.Equal(VirtioBlock.StatusOk, status);
+    }
+
+    [Fact]
     public void WriteRequest_PastTheEnd_FailsWithIoError()
     {
         var (transport, queue) = Start(new MemoryStream(Disk(Sectors)));

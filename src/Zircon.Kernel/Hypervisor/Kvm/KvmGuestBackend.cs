@@ -9,9 +9,11 @@ internal sealed class KvmGuestBackend : IGuestBackend
     private readonly KvmVm _vm;
     private readonly KvmCpuid _supportedCpuid;
 
-    // KVM never frees a VCPU id while its VM lives, while Zircon reuses ids of destroyed VCPUs;
-    // so KVM ids are handed out once each.
-    private int _nextKvmId = -1;
+    // KVM never frees a VCPU id while its VM lives. The kernel recycles the KVM VCPU of a closed
+    // Zircon VCPU (IVcpuBackend.Reset), so the KVM id is the Zircon id; only when creating one
+    // failed half-way is that id burnt, and a spare id above Zircon's range is used instead.
+    private readonly HashSet<uint> _usedKvmIds = new();
+    private uint _nextSpareKvmId = GuestDispatcher.MaxVcpus;
 
     public KvmGuestBackend(KvmVm vm, KvmCpuid supportedCpuid)
     {
@@ -27,7 +29,12 @@ internal sealed class KvmGuestBackend : IGuestBackend
     public ZxStatus CreateVcpu(uint id, bool bootstrap, ulong entry, out IVcpuBackend? vcpu)
     {
         vcpu = null;
-        uint kvmId = (uint)Interlocked.Increment(ref _nextKvmId);
+        uint kvmId;
+        lock (_usedKvmIds)
+        {
+            kvmId = _usedKvmIds.Contains(id) ? _nextSpareKvmId++ : id;
+            _usedKvmIds.Add(kvmId);
+        }
         ZxStatus status = _vm.CreateVcpu(kvmId, out KvmVcpu? kvmVcpu);
         if (status != ZxStatus.Ok)
             return status;

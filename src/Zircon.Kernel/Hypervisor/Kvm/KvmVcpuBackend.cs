@@ -7,8 +7,44 @@ internal sealed class KvmVcpuBackend : IVcpuBackend
 {
     private const uint CpuidFeatures = 1, CpuidHypervisorBit = 1u << 31, CpuidX2ApicBit = 1u << 21;
     private readonly KvmVcpu _vcpu;
+    private readonly kvm_lapic_state _initialLapic;
+    private readonly bool _hasLapic;
 
-    public KvmVcpuBackend(KvmVcpu vcpu) => _vcpu = vcpu;
+    public KvmVcpuBackend(KvmVcpu vcpu)
+    {
+        _vcpu = vcpu;
+        // The LAPIC as Initialize left it, restored when the VCPU is recycled.
+        _hasLapic = vcpu.Vm.IrqchipMode == KvmIrqchipMode.Split && vcpu.GetLapic(out _initialLapic) == ZxStatus.Ok;
+    }
+
+    /// <inheritdoc />
+    public void Retire()
+    {
+        // Nothing to do now: the KVM VCPU keeps its descriptor and page until Reset or Dispose.
+    }
+
+    /// <inheritdoc />
+    public ZxStatus Reset(bool bootstrap, ulong entry)
+    {
+        // Let KVM finish whatever the last exit left half done (an IN, an MMIO read), so it cannot
+        // write into the fresh state at the next entry; then clear events, LAPIC and MP state.
+        ZxStatus status = _vcpu.CompletePendingExit();
+        if (status != ZxStatus.Ok)
+            return status;
+        _vcpu.RequestInterruptWindow = false;
+        status = _vcpu.SetVcpuEvents(default);
+        if (status == ZxStatus.Ok && _hasLapic)
+            status = _vcpu.SetLapic(_initialLapic);
+        if (status == ZxStatus.Ok && _hasLapic)
+            status = _vcpu.SetMpState(KvmMpState.Runnable);
+        if (status != ZxStatus.Ok)
+            return status;
+        status = _vcpu.Refresh(KvmRegisterSets.All);
+        if (status != ZxStatus.Ok)
+            return status;
+        SetInitialState(bootstrap, entry);
+        return ZxStatus.Ok;
+    }
 
     /// <summary>CPUID as Zircon presents it (hypervisor and x2APIC bits, APIC id), the LAPIC enabled, and the VCPU runnable.</summary>
     public static ZxStatus Initialize(KvmVcpu vcpu, KvmCpuid supported)

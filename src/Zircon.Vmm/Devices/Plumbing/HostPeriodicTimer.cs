@@ -129,6 +129,11 @@ public sealed class HostPeriodicTimer : IPeriodicTimer, IDisposable
                     {
                         tick();
                     }
+                    catch (Exception e)
+                    {
+                        // A failing tick must not escape the timer thread (that would end the process).
+                        Console.Error.WriteLine($"zxvm: {_threadName}: a timer tick failed: {e.GetType().Name}: {e.Message}");
+                    }
                     finally
                     {
                         Monitor.Enter(_gate);

@@ -172,7 +172,16 @@ public sealed class VirtioBlock : VirtioDevice
         {
             int count = (int)Math.Min(_transferBuffer.Length, length - offset);
             Span<byte> bytes = _transferBuffer.AsSpan(0, count);
-            _stream.ReadExactly(bytes);
+            try
+            {
+                _stream.ReadExactly(bytes);
+            }
+            catch (IOException)
+            {
+                // The file shrank under the guest (or the host disk failed): an I/O error for
+                // this request, not a failed machine.
+                return StatusIoError;
+            }
             if (!chain.TryWrite(offset, bytes))
             {
                 return StatusIoError;
@@ -198,7 +207,14 @@ public sealed class VirtioBlock : VirtioDevice
             {
                 return StatusIoError;
             }
-            _stream.Write(bytes);
+            try
+            {
+                _stream.Write(bytes);
+            }
+            catch (IOException)
+            {
+                return StatusIoError; // e.g. the host disk is full
+            }
             offset += count;
         }
         return StatusOk;
