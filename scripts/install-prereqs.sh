@@ -8,6 +8,7 @@ command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v script >/dev/null 2>&1 || missing+=(bsdutils)   # pseudo-terminal for the console tests
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkgconf)  # the C install test builds with pkg-config
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
     if [ "$(id -u)" -eq 0 ]; then

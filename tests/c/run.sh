@@ -129,4 +129,18 @@ for src in "$here"/*.cpp; do
   fi
 done
 
+# 3. The install step and pkg-config, as a consumer outside the tree uses them. Needs the
+#    published layout (libzircon.so.X.Y.Z and its links), which publish.sh makes.
+echo "== install (scripts/install-c.sh, pkg-config)"
+"$here/install_test.sh" "$lib_dir" >"$build/install.out" 2>&1
+cat "$build/install.out"
+install_summary="$(grep '^install: ' "$build/install.out" | tail -n 1)"
+if [ -z "$install_summary" ]; then
+  echo "[FAIL] install test: no summary"
+  failed=$((failed + 1))
+else
+  passed=$((passed + $(sed -n 's/^install: \([0-9]*\) checks passed.*/\1/p' <<<"$install_summary")))
+  failed=$((failed + $(sed -n 's/.*passed, \([0-9]*\) failed.*/\1/p' <<<"$install_summary")))
+fi
+
 finish
