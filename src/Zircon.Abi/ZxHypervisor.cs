@@ -21,22 +21,39 @@ public enum ZxVcpuStateKind : uint
 [StructLayout(LayoutKind.Sequential, Size = 136)]
 public struct ZxVcpuState
 {
+    /// <summary>RAX: accumulator; return values and the IN/OUT data register.</summary>
     public ulong Rax;
+    /// <summary>RCX: counter (string and loop instructions); the fourth integer argument in the SysV ABI.</summary>
     public ulong Rcx;
+    /// <summary>RDX: data; the upper half of wide multiplies and divides, and the I/O port of IN/OUT DX forms.</summary>
     public ulong Rdx;
+    /// <summary>RBX: base register (callee-saved in the SysV ABI).</summary>
     public ulong Rbx;
+    /// <summary>RSP: the stack pointer.</summary>
     public ulong Rsp;
+    /// <summary>RBP: the frame pointer (callee-saved).</summary>
     public ulong Rbp;
+    /// <summary>RSI: source index of string instructions; the second integer argument in the SysV ABI.</summary>
     public ulong Rsi;
+    /// <summary>RDI: destination index of string instructions; the first integer argument in the SysV ABI.</summary>
     public ulong Rdi;
+    /// <summary>R8: general register (fifth integer argument in the SysV ABI).</summary>
     public ulong R8;
+    /// <summary>R9: general register (sixth integer argument in the SysV ABI).</summary>
     public ulong R9;
+    /// <summary>R10: general register (caller-saved).</summary>
     public ulong R10;
+    /// <summary>R11: general register (caller-saved; SYSCALL stores RFLAGS here).</summary>
     public ulong R11;
+    /// <summary>R12: general register (callee-saved).</summary>
     public ulong R12;
+    /// <summary>R13: general register (callee-saved).</summary>
     public ulong R13;
+    /// <summary>R14: general register (callee-saved).</summary>
     public ulong R14;
+    /// <summary>R15: general register (callee-saved).</summary>
     public ulong R15;
+    /// <summary>RFLAGS. Reading reports only the user-visible bits (<see cref="ZxX86.FlagsUser"/>); writing replaces those bits and only when <see cref="ZxX86.FlagsReserved1"/> is set in the value, as Zircon does.</summary>
     public ulong Rflags;
 }
 

@@ -191,6 +191,9 @@ public sealed partial class VcpuDispatcher : Dispatcher
 
     private bool TakeKick() => Interlocked.Exchange(ref _kickRequested, 0) != 0;
 
+    /// <summary>Drops a kick no resume has consumed (see <c>Syscalls.VcpuWithdrawKick</c>).</summary>
+    internal bool WithdrawKick() => TakeKick();
+
     private bool EnterBackend()
     {
         lock (_lifetimeLock)

@@ -10,7 +10,7 @@ namespace Zircon.Kernel.Objects;
 /// thread in <c>zx_interrupt_wait</c>, to a bound port as interrupt packets, or (physical only)
 /// straight into bound VCPUs.
 /// </summary>
-public sealed class InterruptDispatcher : Dispatcher
+public sealed partial class InterruptDispatcher : Dispatcher
 {
     private enum State
     {
@@ -114,6 +114,8 @@ public sealed class InterruptDispatcher : Dispatcher
             }
             else
             {
+                if (TryCompleteAsyncWaitLocked())
+                    return ZxStatus.Ok;
                 _state = State.Triggered;
                 _waitEventSignaled = true;
                 Monitor.PulseAll(_sync);
@@ -200,6 +202,7 @@ public sealed class InterruptDispatcher : Dispatcher
                     _state = State.Destroyed;
                 return ZxStatus.Ok;
             }
+            CancelAsyncWaitLocked();
             _state = State.Destroyed;
             _waitEventSignaled = true;
             Monitor.PulseAll(_sync);
