@@ -5,15 +5,20 @@ namespace Zircon;
 /// <summary><c>zx_guest_set_trap</c> kinds.</summary>
 public enum ZxGuestTrap : uint
 {
+    /// <summary><c>ZX_GUEST_TRAP_BELL</c>: a write to the range queues a GUEST_BELL packet and the guest goes on.</summary>
     Bell = 0,
+    /// <summary><c>ZX_GUEST_TRAP_MEM</c>: an access to the range stops the VCPU with a GUEST_MEM packet.</summary>
     Mem = 1,
+    /// <summary><c>ZX_GUEST_TRAP_IO</c>: IN/OUT on the port range stops the VCPU with a GUEST_IO packet.</summary>
     Io = 2,
 }
 
 /// <summary><c>zx_vcpu_read_state</c> / <c>zx_vcpu_write_state</c> kinds.</summary>
 public enum ZxVcpuStateKind : uint
 {
+    /// <summary><c>ZX_VCPU_STATE</c>: the general registers (<see cref="ZxVcpuState"/>).</summary>
     State = 0,
+    /// <summary><c>ZX_VCPU_IO</c>: the result of a trapped IN (<see cref="ZxVcpuIo"/>).</summary>
     Io = 1,
 }
 
@@ -61,11 +66,17 @@ public struct ZxVcpuState
 [StructLayout(LayoutKind.Explicit, Size = 8)]
 public struct ZxVcpuIo
 {
+    /// <summary>Bytes read by the IN: 1, 2 or 4.</summary>
     [FieldOffset(0)] public byte AccessSize;
+    /// <summary>Reserved; zero.</summary>
     [FieldOffset(1)] public Bytes3 Padding1;
+    /// <summary>The value of a 1-byte IN.</summary>
     [FieldOffset(4)] public byte U8;
+    /// <summary>The value of a 2-byte IN.</summary>
     [FieldOffset(4)] public ushort U16;
+    /// <summary>The value of a 4-byte IN.</summary>
     [FieldOffset(4)] public uint U32;
+    /// <summary>The value as bytes.</summary>
     [FieldOffset(4)] public Bytes4 Data;
 }
 
@@ -78,6 +89,8 @@ public static class ZxX86
     /// <summary>The always-one reserved RFLAGS bit; write_state touches RFLAGS only when it is set.</summary>
     public const ulong FlagsReserved1 = 0x2;
 
+    /// <summary>The highest interrupt vector.</summary>
     public const uint MaxVector = 255;
+    /// <summary>The NMI vector, delivered before any other.</summary>
     public const uint NmiVector = 2;
 }
