@@ -37,10 +37,13 @@ public sealed partial class VcpuDispatcher : Dispatcher
         _abandonWait = () => IsDestroyed || TakeKick();
     }
 
+    /// <inheritdoc/>
     public override ZxObjectType Type => ZxObjectType.Vcpu;
 
+    /// <inheritdoc/>
     public override ZxRights DefaultRights => ZxDefaultRights.Vcpu;
 
+    /// <summary>The guest this VCPU belongs to.</summary>
     public GuestDispatcher Guest { get; }
 
     /// <summary>The VCPU id (VPID - 1); 0 is the bootstrap processor. Also its APIC id.</summary>
@@ -224,6 +227,7 @@ public sealed partial class VcpuDispatcher : Dispatcher
         Guest.ReleaseVcpuId(Id);
     }
 
+    /// <inheritdoc/>
     protected override void OnZeroHandles()
     {
         lock (_lifetimeLock)

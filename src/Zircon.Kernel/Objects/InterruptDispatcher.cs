@@ -38,10 +38,13 @@ public sealed partial class InterruptDispatcher : Dispatcher
         PortNode = new LinkedListNode<InterruptDispatcher>(this);
     }
 
+    /// <inheritdoc/>
     public override ZxObjectType Type => ZxObjectType.Interrupt;
 
+    /// <inheritdoc/>
     public override ZxRights DefaultRights => ZxDefaultRights.Interrupt;
 
+    /// <summary>Whether the interrupt is virtual (fired only by <c>zx_interrupt_trigger</c>).</summary>
     public bool IsVirtual => _line is null;
 
     /// <summary>The line of a physical interrupt (null for virtual ones).</summary>
@@ -63,6 +66,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
         }
     }
 
+    /// <summary>A new virtual interrupt, idle.</summary>
     public static InterruptDispatcher CreateVirtual() => new(null);
 
     /// <summary>Creates an interrupt on a host line; ALREADY_BOUND if another live interrupt owns the line.</summary>
@@ -286,6 +290,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
         }
     }
 
+    /// <inheritdoc/>
     protected override void OnZeroHandles()
     {
         Destroy();
