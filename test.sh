@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, runs every suite (xunit projects, C ABI tests) and prints one
+# Installs what is missing, builds, runs every suite (xunit projects, C ABI tests, the NuGet
+# consumer test) and prints one
 # closing line "N passed, N failed, N skipped". Exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -42,6 +43,19 @@ if [ -z "$c_summary" ]; then
 else
     passed=$((passed + $(awk '{print $1}' <<<"$c_summary")))
     failed=$((failed + $(awk '{print $3}' <<<"$c_summary")))
+fi
+
+echo "== NuGet packages (pack, restore into a project outside the tree, run)"
+log="$results/packaging.log"
+tests/packaging/run.sh --no-build 2>&1 | tee "$log"
+pkg_summary=$(grep -E "^packaging: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped" "$log" | tail -1)
+if [ -z "$pkg_summary" ]; then
+    echo "   packaging: no summary"
+    failed=$((failed + 1))
+else
+    passed=$((passed + $(awk '{print $2}' <<<"$pkg_summary")))
+    failed=$((failed + $(awk '{print $4}' <<<"$pkg_summary")))
+    skipped=$((skipped + $(awk '{print $6}' <<<"$pkg_summary")))
 fi
 
 rm -rf "$results"
