@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, runs every suite (xunit projects, C ABI tests, the NuGet
-# consumer test) and prints one
-# closing line "N passed, N failed, N skipped". Exits non-zero on any failure.
+# consumer test) and prints one closing line "N passed, N failed, N skipped". Exits non-zero on
+# any failure.
 set -uo pipefail
 cd "$(dirname "$0")"
 

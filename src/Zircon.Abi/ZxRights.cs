@@ -61,7 +61,7 @@ public enum ZxRights : uint
 }
 
 /// <summary>
-/// The rights each object type's handles are created with (target era, see the reference §2.2).
+/// The rights each object type's handles are created with (docs/semantics.md §2.2).
 /// The one place these numbers live.
 /// </summary>
 public static class ZxDefaultRights

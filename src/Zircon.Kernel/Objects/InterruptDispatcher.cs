@@ -6,7 +6,7 @@ namespace Zircon.Kernel.Objects;
 
 /// <summary>
 /// An interrupt object, virtual or on a host interrupt line, with Zircon's state machine
-/// (reference §5.4): IDLE → TRIGGERED/NEEDACK → ... → DESTROYED. It delivers either to one
+/// (docs/semantics.md §5.3): IDLE → TRIGGERED/NEEDACK → ... → DESTROYED. It delivers either to one
 /// thread in <c>zx_interrupt_wait</c>, to a bound port as interrupt packets, or (physical only)
 /// straight into bound VCPUs.
 /// </summary>
@@ -305,7 +305,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
     private void QueuePacketLocked(long timestamp)
     {
         _packetTimestamp = timestamp;
-        // A port whose handles are all closed drops interrupt packets silently (reference §4.7).
+        // A port whose handles are all closed drops interrupt packets silently (docs/semantics.md §4.6).
         _port!.QueueInterrupt(this);
     }
 
