@@ -41,6 +41,8 @@ public static partial class Syscalls
             observers[i] = new WaitManyObserver(entries[i], items[i].WaitFor, gate);
             dispatchers[i].AddObserver(observers[i]);
         }
+        for (int i = 0; i < items.Length; i++)
+            HandleLiveness.CancelIfClosed(dispatchers[i], observers[i]);
 
         bool fired = gate.Block(deadline, out bool canceled);
         // Withdraw what has not fired; a match or close racing with the timeout still counts.

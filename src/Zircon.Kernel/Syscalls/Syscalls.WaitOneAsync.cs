@@ -29,7 +29,8 @@ public static partial class Syscalls
         var observer = new AsyncWaitOneObserver(dispatcher, entry, signals);
         ValueTask<ZxSignals> task = observer.AsValueTask();
         dispatcher.AddObserver(observer);
-        observer.Arm(deadline, cancellationToken);
+        if (!HandleLiveness.CancelIfClosed(dispatcher, observer))
+            observer.Arm(deadline, cancellationToken);
         return task;
     }
 
