@@ -45,6 +45,18 @@ else
     failed=$((failed + $(awk '{print $3}' <<<"$c_summary")))
 fi
 
+echo "== docs stand alone"
+log="$results/docs.log"
+tests/docs/run.sh 2>&1 | tee "$log"
+docs_summary=$(grep -E "^docs: [0-9]+ passed, [0-9]+ failed" "$log" | tail -1)
+if [ -z "$docs_summary" ]; then
+    echo "   docs: no summary"
+    failed=$((failed + 1))
+else
+    passed=$((passed + $(awk '{print $2}' <<<"$docs_summary")))
+    failed=$((failed + $(awk '{print $4}' <<<"$docs_summary")))
+fi
+
 echo "== NuGet packages (pack, restore into a project outside the tree, run)"
 log="$results/packaging.log"
 tests/packaging/run.sh --no-build 2>&1 | tee "$log"
