@@ -132,6 +132,45 @@ public class AwaitableWaitTests
         Assert.Equal(2000, delivered + canceled);
     }
 
+    /// <summary>
+    /// A pending wait then a firing, in a loop: the pooled waiter is reused, so a wait that had to
+    /// be parked (not the synchronous fast path) allocates nothing either.
+    /// </summary>
+    [Fact]
+    public void InterruptWaitAsync_PendingWaitsInALoop_AllocateNothingPerWait()
+    {
+        using Interrupt irq = Interrupt.CreateVirtual();
+        for (int i = 1; i <= 200; i++)
+            WaitThenTrigger(irq, i);
+
+        const int rounds = 10_000;
+        int notPending = 0;
+        long sum = 0;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 1; i <= rounds; i++)
+        {
+            ValueTask<long> wait = irq.WaitAsync();
+            if (wait.IsCompleted)
+                notPending++;
+            irq.Trigger(i);
+#pragma warning disable xUnit1031 // completed by the trigger above; awaiting would add state-machine noise
+            sum += wait.GetAwaiter().GetResult();
+#pragma warning restore xUnit1031
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, notPending);
+        Assert.Equal((long)rounds * (rounds + 1) / 2, sum);
+        Assert.Equal(0, allocated);
+    }
+
+    private static void WaitThenTrigger(Interrupt irq, long timestamp)
+    {
+        ValueTask<long> wait = irq.WaitAsync();
+        irq.Trigger(timestamp);
+        wait.GetAwaiter().GetResult();
+    }
+
     [Fact]
     public async Task EventWaitOneAsync_CompletesWithTheSignalState()
     {
