@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, runs every suite (xunit projects, C ABI tests) and prints one
-# closing line "N passed, N failed, N skipped". Exits non-zero on any failure.
+# Installs what is missing, builds, runs every suite (xunit projects, C ABI tests, the NuGet
+# consumer test) and prints one closing line "N passed, N failed, N skipped". Exits non-zero on
+# any failure.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -73,6 +74,31 @@ else
     passed=$((passed + $(awk '{print $1}' <<<"$s_summary")))
     failed=$((failed + $(awk '{print $3}' <<<"$s_summary")))
     skipped=$((skipped + $(awk '{print $5}' <<<"$s_summary")))
+fi
+
+echo "== docs stand alone"
+log="$results/docs.log"
+tests/docs/run.sh 2>&1 | tee "$log"
+docs_summary=$(grep -E "^docs: [0-9]+ passed, [0-9]+ failed" "$log" | tail -1)
+if [ -z "$docs_summary" ]; then
+    echo "   docs: no summary"
+    failed=$((failed + 1))
+else
+    passed=$((passed + $(awk '{print $2}' <<<"$docs_summary")))
+    failed=$((failed + $(awk '{print $4}' <<<"$docs_summary")))
+fi
+
+echo "== NuGet packages (pack, restore into a project outside the tree, run)"
+log="$results/packaging.log"
+tests/packaging/run.sh --no-build 2>&1 | tee "$log"
+pkg_summary=$(grep -E "^packaging: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped" "$log" | tail -1)
+if [ -z "$pkg_summary" ]; then
+    echo "   packaging: no summary"
+    failed=$((failed + 1))
+else
+    passed=$((passed + $(awk '{print $2}' <<<"$pkg_summary")))
+    failed=$((failed + $(awk '{print $4}' <<<"$pkg_summary")))
+    skipped=$((skipped + $(awk '{print $6}' <<<"$pkg_summary")))
 fi
 
 rm -rf "$results"

@@ -15,6 +15,7 @@ command -v busybox >/dev/null 2>&1 || missing+=(busybox-static)
 command -v mke2fs >/dev/null 2>&1 || missing+=(e2fsprogs)
 command -v cpio >/dev/null 2>&1 || missing+=(cpio)
 "$(dirname "$0")/kvm-rig/find-kernel.sh" >/dev/null 2>&1 || missing+=(linux-image-cloud-amd64)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkgconf)  # the C install test builds with pkg-config
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
     if [ "$(id -u)" -eq 0 ]; then

@@ -27,6 +27,8 @@ public static class InterruptBenchmarks
         Channel<ZxPortPacket> channel = Channel.CreateUnbounded<ZxPortPacket>();
         ZxPortPacket packet = PortPackets.User(5);
         using var semaphore = new SemaphoreSlim(0);
+        using var awaited = Interrupt.CreateVirtual();
+        using var asyncSemaphore = new SemaphoreSlim(0);
         Stats[] r = Measure.Interleaved(Batch, batches,
             n =>
             {
@@ -69,11 +71,30 @@ public static class InterruptBenchmarks
                     semaphore.Release();
                     semaphore.Wait();
                 }
+            },
+            n =>
+            {
+                // Parked first (not the synchronous fast path), then completed by the trigger.
+                for (int i = 0; i < n; i++)
+                {
+                    ValueTask<long> wait = awaited.WaitAsync();
+                    awaited.Trigger(1);
+                    wait.GetAwaiter().GetResult();
+                }
+            },
+            n =>
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    Task wait = asyncSemaphore.WaitAsync();
+                    asyncSemaphore.Release();
+                    wait.GetAwaiter().GetResult();
+                }
             });
         Syscalls.HandleClose(irq);
         Syscalls.HandleClose(port);
         Syscalls.HandleClose(unbound);
-        Stats raw = r[0], api = r[1], direct = r[2], chan = r[3], sem = r[4];
+        Stats raw = r[0], api = r[1], direct = r[2], chan = r[3], sem = r[4], waitAsync = r[5], semAsync = r[6];
 
         s.Add("virtual: trigger → `zx_port_wait` → ack, one thread (raw)", raw, "Channel TryWrite + TryRead", chan,
             "three handle lookups and three locked steps (interrupt state + port queue on trigger, port dequeue, ack) against one queue write and read.");
@@ -81,6 +102,8 @@ public static class InterruptBenchmarks
             "same as the raw row; the wrappers add nothing measurable.");
         s.Add("virtual: trigger → `zx_interrupt_wait` (no port), one thread", direct, "SemaphoreSlim Release + Wait", sem,
             "two handle-table lookups with rights checks and the interrupt's state machine under its monitor, against SemaphoreSlim's two short locked sections.");
+        s.Add("virtual: `Interrupt.WaitAsync` parked → `Trigger` → result, one thread (Zircon API)", waitAsync, "SemaphoreSlim WaitAsync parked → Release", semAsync,
+            "a pooled waiter in the interrupt's state machine (no allocation per wait) against SemaphoreSlim's task per parked wait.");
 
         int samples = config.Scale(600);
         Check(Syscalls.InterruptCreate(root, PhysicalLine, 0, out uint physical));

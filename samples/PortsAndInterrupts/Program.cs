@@ -168,7 +168,7 @@ internal static class Program
         using var port = Port.Create();
         using var ev = Event.Create();
         const ulong key = 0x20;
-        ev.WaitAsync(port, key, ZxSignals.EventSignaled | ZxSignals.User0, WaitAsyncOptions.Timestamp);
+        ev.RegisterWait(port, key, ZxSignals.EventSignaled | ZxSignals.User0, WaitAsyncOptions.Timestamp);
         Say($"event koid {ev.Koid}: wait_async for SIGNALED|USER_0 registered with key 0x{key:x}");
 
         ev.Signal(ZxSignals.None, ZxSignals.EventSignaled);

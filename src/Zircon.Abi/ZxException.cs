@@ -6,9 +6,11 @@ namespace Zircon;
 /// </summary>
 public sealed class ZxException : Exception
 {
+    /// <summary>An exception for <paramref name="status"/>.</summary>
     public ZxException(ZxStatus status)
         : base(status.ToZirconName()) => Status = status;
 
+    /// <summary>An exception for <paramref name="status"/> returned by <paramref name="operation"/> (a Zircon call name).</summary>
     public ZxException(ZxStatus status, string operation)
         : base($"{operation}: {status.ToZirconName()}") => Status = status;
 

@@ -6,11 +6,17 @@ namespace Zircon;
 [StructLayout(LayoutKind.Sequential, Size = 32)]
 public struct ZxInfoHandleBasic
 {
+    /// <summary>The object's koid.</summary>
     public ulong Koid;
+    /// <summary>The rights of this handle.</summary>
     public ZxRights Rights;
+    /// <summary>The object's type.</summary>
     public ZxObjectType Type;
+    /// <summary>The koid of a related object (the peer of a pair), or 0.</summary>
     public ulong RelatedKoid;
+    /// <summary><see cref="ZxObjectProps"/> of the object.</summary>
     public uint Props;
+    /// <summary>Reserved; zero.</summary>
     public uint Padding1;
 }
 
@@ -18,6 +24,8 @@ public struct ZxInfoHandleBasic
 [StructLayout(LayoutKind.Sequential, Size = 16)]
 public struct ZxInfoVmar
 {
+    /// <summary>The VMAR's base address.</summary>
     public ulong Base;
+    /// <summary>The VMAR's length in bytes.</summary>
     public ulong Len;
 }

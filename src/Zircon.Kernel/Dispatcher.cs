@@ -16,14 +16,17 @@ public abstract class Dispatcher
     private SignalObserver? _observers; // newest first
     private int _handleCount;
 
+    /// <summary>A new object with a fresh koid and <paramref name="initialSignals"/> asserted.</summary>
     protected Dispatcher(ZxSignals initialSignals = ZxSignals.None)
     {
         Koid = (ulong)Interlocked.Increment(ref s_nextKoid) - 1;
         _signals = initialSignals;
     }
 
+    /// <summary>The object's kernel object id, unique for the life of the process.</summary>
     public ulong Koid { get; }
 
+    /// <summary>The object's type (<c>ZX_OBJ_TYPE_*</c>).</summary>
     public abstract ZxObjectType Type { get; }
 
     /// <summary>Rights a handle to a freshly created object of this type carries.</summary>

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Publishes the C ABI: builds libzircon.so with NativeAOT and lays out
-#   <artifacts-dir>/native/libzircon.so          (+ libzircon.so.dbg, its symbols)
+#   <artifacts-dir>/native/libzircon.so.X.Y.Z    (SONAME libzircon.so.0; + libzircon.so.dbg, its symbols)
+#   <artifacts-dir>/native/libzircon.so.0 -> libzircon.so.X.Y.Z, libzircon.so -> libzircon.so.0
 #   <artifacts-dir>/native/include/zircon/...    (copied from native/include)
 # Idempotent. Intermediate files go to <artifacts-dir>/obj/zircon-native, apart from the obj/
 # and bin/ folders a normal `dotnet build` uses, so the two never step on each other.
@@ -58,13 +59,20 @@ if [ ! -f "$out/libzircon.so" ]; then
 fi
 
 mkdir -p "$dest"
+version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$repo/Directory.Build.props" | head -n 1)"
+real="libzircon.so.${version:-0.0.0}"
 # Replace by rename, so a program that has the old library mapped keeps running.
-for file in libzircon.so libzircon.so.dbg; do
-  if [ -f "$out/$file" ]; then
-    cp "$out/$file" "$dest/.$file.tmp"
-    mv -f "$dest/.$file.tmp" "$dest/$file"
-  fi
-done
+cp "$out/libzircon.so" "$dest/.$real.tmp"
+mv -f "$dest/.$real.tmp" "$dest/$real"
+if [ -f "$out/libzircon.so.dbg" ]; then
+  cp "$out/libzircon.so.dbg" "$dest/.libzircon.so.dbg.tmp"
+  mv -f "$dest/.libzircon.so.dbg.tmp" "$dest/libzircon.so.dbg"
+fi
+# The SONAME link (what programs load) and the development link (what -lzircon finds).
+ln -sfn "$real" "$dest/libzircon.so.0"
+ln -sfn libzircon.so.0 "$dest/libzircon.so"
+# Older real files of other versions are left by earlier publishes: remove them.
+find "$dest" -maxdepth 1 -name 'libzircon.so.*.*.*' ! -name "$real" -delete
 
 rm -rf "$dest/include"
 mkdir -p "$dest/include"

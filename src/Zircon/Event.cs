@@ -5,8 +5,9 @@ namespace Zircon;
 /// <summary>
 /// An event (<c>ZX_OBJ_TYPE_EVENT</c>): a signal state and nothing else. Set
 /// <see cref="ZxSignals.EventSignaled"/> or user signals with
-/// <see cref="WaitableObject{TSelf}.Signal"/>, wait with <see cref="WaitableObject{TSelf}.WaitOne"/>
-/// or through a port with <see cref="WaitableObject{TSelf}.WaitAsync"/>.
+/// <see cref="WaitableObject{TSelf}.Signal"/>; wait with <see cref="WaitableObject{TSelf}.WaitOne"/>
+/// (blocking), <see cref="WaitableObject{TSelf}.WaitOneAsync"/> (awaitable, cancelable) or through
+/// a port with <see cref="WaitableObject{TSelf}.RegisterWait"/> (<c>zx_object_wait_async</c>).
 /// </summary>
 /// <remarks>Default rights: DUPLICATE, TRANSFER, WAIT, INSPECT, SIGNAL.</remarks>
 public sealed class Event : WaitableObject<Event>

@@ -67,7 +67,7 @@ public sealed class Guest : ZxObject<Guest>
 
     /// <summary>
     /// <c>zx_guest_set_trap(guest, ZX_GUEST_TRAP_MEM, address, size, ZX_HANDLE_INVALID, key)</c>: any
-    /// access to the page-aligned range stops the VCPU, and <see cref="Vcpu.Resume"/> returns a
+    /// access to the page-aligned range stops the VCPU, and <see cref="Vcpu.Resume()"/> returns a
     /// <see cref="ZxPacketType.GuestMem"/> packet. Needs WRITE on the guest.
     /// </summary>
     /// <exception cref="ZxException">INVALID_ARGS (alignment, size 0), ALREADY_EXISTS (overlap), OUT_OF_RANGE, ACCESS_DENIED.</exception>
@@ -77,7 +77,7 @@ public sealed class Guest : ZxObject<Guest>
     /// <summary>
     /// <c>zx_guest_set_trap(guest, ZX_GUEST_TRAP_IO, port, count, ZX_HANDLE_INVALID, key)</c>: IN/OUT
     /// on ports [<paramref name="port"/>, port + <paramref name="count"/>) stop the VCPU, and
-    /// <see cref="Vcpu.Resume"/> returns a <see cref="ZxPacketType.GuestIo"/> packet.
+    /// <see cref="Vcpu.Resume()"/> returns a <see cref="ZxPacketType.GuestIo"/> packet.
     /// </summary>
     /// <exception cref="ZxException">OUT_OF_RANGE past port 0xFFFE, INVALID_ARGS (count 0), ALREADY_EXISTS, ACCESS_DENIED.</exception>
     public void SetIoTrap(ushort port, ushort count, ulong key) =>

@@ -147,6 +147,26 @@ public sealed class Interrupt : ZxObject<Interrupt>
         return timestamp;
     }
 
+    /// <summary>
+    /// Awaitable <c>zx_interrupt_wait</c>: completes with the timestamp of the next firing (or at
+    /// once, synchronously, if the interrupt already fired), with no thread blocked meanwhile and no
+    /// allocation per wait. The rules of <see cref="Wait"/> apply: one wait at a time, entering it
+    /// acknowledges the previous firing, not while bound to a port or VCPU. Needs ZX_RIGHT_WAIT.
+    /// </summary>
+    /// <param name="cancellationToken">
+    /// Withdraws the wait: the task fails with <see cref="OperationCanceledException"/> and the
+    /// interrupt is idle again, so a firing after that is kept for the next wait (a firing that won
+    /// the race completes the task normally instead).
+    /// </param>
+    /// <returns>The firing's timestamp, as <see cref="Wait"/> returns it.</returns>
+    /// <exception cref="ZxException">
+    /// (In the task) CANCELED when the interrupt is destroyed (or its last handle closed) before or
+    /// during the wait; BAD_STATE when bound or another wait is in progress; ACCESS_DENIED, BAD_HANDLE.
+    /// </exception>
+    /// <exception cref="OperationCanceledException">(In the task) <paramref name="cancellationToken"/> was canceled first.</exception>
+    public ValueTask<long> WaitAsync(CancellationToken cancellationToken = default) =>
+        Syscalls.InterruptWaitAsync(Handle, cancellationToken);
+
     /// <summary><c>zx_interrupt_wait</c> returning the status instead of throwing. Needs ZX_RIGHT_WAIT.</summary>
     public ZxStatus TryWait(out long timestamp) => Syscalls.InterruptWait(Handle, out timestamp);
 

@@ -18,7 +18,7 @@ public enum PortOptions : uint
 
 /// <summary>
 /// A port (<c>ZX_OBJ_TYPE_PORT</c>): a queue of <see cref="ZxPortPacket"/>s that user code,
-/// signal registrations (<see cref="WaitableObject{TSelf}.WaitAsync"/>), interrupts and guest traps
+/// signal registrations (<see cref="WaitableObject{TSelf}.RegisterWait"/>), interrupts and guest traps
 /// feed, and any number of threads or asynchronous waiters drain; each packet goes to exactly one
 /// waiter. A port itself is not waitable.
 /// </summary>
@@ -104,7 +104,7 @@ public sealed class Port : ZxObject<Port>
         Syscalls.PortWaitAsync(Handle, cancellationToken);
 
     /// <summary>
-    /// <c>zx_port_cancel</c>: withdraws the <see cref="WaitableObject{TSelf}.WaitAsync"/> registrations
+    /// <c>zx_port_cancel</c>: withdraws the <see cref="WaitableObject{TSelf}.RegisterWait"/> registrations
     /// made through <paramref name="source"/>'s handle with <paramref name="key"/> on this port, and
     /// removes the signal packets they already queued. User packets are never removed. Needs
     /// ZX_RIGHT_WRITE on the port and ZX_RIGHT_WAIT on <paramref name="source"/>.

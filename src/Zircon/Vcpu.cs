@@ -4,7 +4,7 @@ using Zircon.Kernel;
 namespace Zircon;
 
 /// <summary>
-/// A virtual CPU, bound to the thread that created it: <see cref="Resume"/>,
+/// A virtual CPU, bound to the thread that created it: <see cref="Resume()"/>,
 /// <see cref="ReadState"/> and <see cref="WriteState(in ZxVcpuState)"/> work only there
 /// (elsewhere they fail with BAD_STATE); <see cref="Interrupt"/> works from any thread.
 /// </summary>
@@ -44,7 +44,56 @@ public sealed class Vcpu : ZxObject<Vcpu>
         return packet;
     }
 
-    /// <summary>As <see cref="Resume"/>, returning the status (the VMM's hot loop).</summary>
+    /// <summary>
+    /// <c>zx_vcpu_resume</c> that <paramref name="cancellationToken"/> can interrupt: when the token
+    /// is canceled, the VCPU is kicked (<c>zx_vcpu_kick</c>), the guest leaves at its next
+    /// instruction boundary and this call throws <see cref="OperationCanceledException"/>; the guest
+    /// state is intact and a later <see cref="Resume()"/> continues where it stopped. Like
+    /// <see cref="Resume()"/>, it runs on the creating thread and blocks it (a VCPU runs on its own
+    /// thread, so there is no task-returning variant).
+    /// </summary>
+    /// <remarks>
+    /// If the token is canceled while the guest is already exiting for another reason, the exit
+    /// wins: its packet is returned and the kick is withdrawn, so the next resume is not canceled
+    /// by it. A token already canceled on entry throws at once without entering the guest.
+    /// </remarks>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    /// <exception cref="ZxException">As <see cref="Resume()"/>; CANCELED when kicked by <see cref="Kick"/> or closed.</exception>
+    public ZxPortPacket Resume(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!cancellationToken.CanBeCanceled)
+            return Resume();
+        var kick = new KickOnCancel(this);
+        ZxStatus status;
+        ZxPortPacket packet;
+        using (cancellationToken.UnsafeRegister(static state => ((KickOnCancel)state!).Fire(), kick))
+            status = Syscalls.VcpuResume(Handle, out packet);
+        // Disposing the registration waited for a running callback: kick.Fired is final here.
+        if (kick.Fired)
+        {
+            if (status == ZxStatus.ErrCanceled)
+                throw new OperationCanceledException(cancellationToken);
+            Syscalls.VcpuWithdrawKick(Handle);
+        }
+        ZxException.ThrowIfError(status, "zx_vcpu_resume");
+        return packet;
+    }
+
+    /// <summary>The token callback of <see cref="Resume(CancellationToken)"/>: kicks once and remembers it.</summary>
+    private sealed class KickOnCancel(Vcpu vcpu)
+    {
+        public bool Fired { get; private set; }
+
+        public void Fire()
+        {
+            // TryKick: the VCPU may be closing; the resume then ends with CANCELED on its own.
+            vcpu.TryKick();
+            Fired = true;
+        }
+    }
+
+    /// <summary>As <see cref="Resume()"/>, returning the status (the VMM's hot loop).</summary>
     public ZxStatus TryResume(out ZxPortPacket packet) => Syscalls.VcpuResume(Handle, out packet);
 
     /// <summary>
@@ -56,7 +105,7 @@ public sealed class Vcpu : ZxObject<Vcpu>
     public void Interrupt(uint vector) => ZxException.ThrowIfError(Syscalls.VcpuInterrupt(Handle, vector), "zx_vcpu_interrupt");
 
     /// <summary>
-    /// <c>zx_vcpu_kick</c>: makes the <see cref="Resume"/> in progress on the VCPU's thread (or its
+    /// <c>zx_vcpu_kick</c>: makes the <see cref="Resume()"/> in progress on the VCPU's thread (or its
     /// next one) fail with CANCELED, so another thread can pause or stop a running guest. Needs EXECUTE.
     /// </summary>
     public void Kick() => ZxException.ThrowIfError(Syscalls.VcpuKick(Handle), "zx_vcpu_kick");

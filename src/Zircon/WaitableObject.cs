@@ -2,7 +2,10 @@ using Zircon.Kernel;
 
 namespace Zircon;
 
-/// <summary>Options of <see cref="WaitableObject{TSelf}.WaitAsync"/> (<c>zx_object_wait_async</c>).</summary>
+/// <summary>
+/// Options of <see cref="WaitableObject{TSelf}.RegisterWait"/> (<c>zx_object_wait_async</c>; the
+/// name is that of Zircon's <c>ZX_WAIT_ASYNC_*</c> constants).
+/// </summary>
 [Flags]
 public enum WaitAsyncOptions : uint
 {
@@ -15,7 +18,8 @@ public enum WaitAsyncOptions : uint
 
 /// <summary>
 /// An object that has a signal state that can be waited on and signalled: the
-/// <c>zx_object_wait_one</c>, <c>zx_object_wait_async</c> and <c>zx_object_signal</c> family.
+/// <c>zx_object_wait_one</c> (<see cref="WaitOne"/>, awaitable as <see cref="WaitOneAsync"/>),
+/// <c>zx_object_wait_async</c> (<see cref="RegisterWait"/>) and <c>zx_object_signal</c> family.
 /// </summary>
 /// <remarks>
 /// Only <see cref="Event"/> and <see cref="Vmo"/> derive from this. Ports, VMARs and resources are
@@ -69,15 +73,38 @@ public abstract class WaitableObject<TSelf> : ZxObject<TSelf>
         Syscalls.ObjectWaitOne(Handle, signals, deadline, out observed);
 
     /// <summary>
-    /// <c>zx_object_wait_async</c>: registers a one-shot wait. When any of <paramref name="signals"/>
-    /// is asserted (now or later) one <see cref="ZxPacketType.SignalOne"/> packet with
-    /// <paramref name="key"/> is queued on <paramref name="port"/>. This call returns at once; take the
-    /// packet with <see cref="Port.Wait"/> or <see cref="Port.WaitAsync"/>, and withdraw the
-    /// registration with <see cref="Port.Cancel"/>. Needs ZX_RIGHT_WAIT on this object and
-    /// ZX_RIGHT_WRITE on the port.
+    /// Awaitable <c>zx_object_wait_one</c>: completes when any of <paramref name="signals"/> is
+    /// asserted, with the object's whole signal state at that moment. No thread is blocked while
+    /// waiting; a wait already satisfied completes synchronously without allocating. Needs
+    /// ZX_RIGHT_WAIT.
     /// </summary>
+    /// <param name="signals">The signals that end the wait.</param>
+    /// <param name="deadline">An absolute monotonic deadline (<see cref="ZxClock"/>); the default never expires.</param>
+    /// <param name="cancellationToken">Withdraws the wait: the task then fails with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The signal state that ended the wait.</returns>
+    /// <exception cref="ZxException">
+    /// (In the task) TIMED_OUT at the deadline, CANCELED if the handle is closed during the wait;
+    /// ACCESS_DENIED without WAIT, BAD_HANDLE.
+    /// </exception>
+    /// <exception cref="OperationCanceledException">(In the task) <paramref name="cancellationToken"/> was canceled first.</exception>
+    public ValueTask<ZxSignals> WaitOneAsync(ZxSignals signals, long deadline = ZxTime.Infinite, CancellationToken cancellationToken = default) =>
+        Syscalls.ObjectWaitOneAsync(Handle, signals, deadline, cancellationToken);
+
+    /// <summary>
+    /// <c>zx_object_wait_async</c>: registers a one-shot wait whose completion is a packet on a port.
+    /// When any of <paramref name="signals"/> is asserted (now or later) one
+    /// <see cref="ZxPacketType.SignalOne"/> packet with <paramref name="key"/> is queued on
+    /// <paramref name="port"/>. This call returns at once; take the packet with
+    /// <see cref="Port.Wait"/> or <see cref="Port.WaitAsync"/>, and withdraw the registration with
+    /// <see cref="Port.Cancel"/>. Needs ZX_RIGHT_WAIT on this object and ZX_RIGHT_WRITE on the port.
+    /// </summary>
+    /// <remarks>
+    /// Zircon calls this <c>zx_object_wait_async</c>; in .NET a method named <c>...Async</c> returns
+    /// a task, so the registration is <c>RegisterWait</c> and the awaitable wait is
+    /// <see cref="WaitOneAsync"/>.
+    /// </remarks>
     /// <exception cref="ZxException">INVALID_ARGS for unknown options, ACCESS_DENIED, BAD_HANDLE, WRONG_TYPE.</exception>
-    public void WaitAsync(Port port, ulong key, ZxSignals signals, WaitAsyncOptions options = WaitAsyncOptions.None)
+    public void RegisterWait(Port port, ulong key, ZxSignals signals, WaitAsyncOptions options = WaitAsyncOptions.None)
     {
         ArgumentNullException.ThrowIfNull(port);
         ZxException.ThrowIfError(Syscalls.ObjectWaitAsync(Handle, port.Handle, key, signals, (uint)options), "zx_object_wait_async");

@@ -35,7 +35,7 @@ namespace Zircon;
 /// nothing, and <see cref="Release"/>/<c>Replace</c> refuse to give the handle away.
 /// </para>
 /// </remarks>
-public abstract class ZxObject : IDisposable
+public abstract partial class ZxObject : IDisposable
 {
     private uint _handle;
     private ulong _koid;

@@ -59,7 +59,7 @@ public class ModeTests
         // Zircon's vcpu_syscall: STAR/LSTAR are set, SYSRETQ drops to ring 3, ring 3 runs SYSCALL, and
         // the LSTAR handler writes the exit. Zircon checks only that the exit is reached. Here also
         // RCX/R11 as SYSCALL sets them. On PVM SYSCALL from ring 3 reaches LSTAR but stays at CPL3
-        // (kvm-host.md); the exit write works from either ring (the pages are user pages), so the
+        // (docs/semantics.md §10); the exit write works from either ring (the pages are user pages), so the
         // test holds on both kinds of host. CS at the handler is recorded: 0x08 on VMX, 0x3B on PVM.
         const ulong Ring3 = 0x2400, Handler = 0x2800;
         ulong syscallEnd = 0;
@@ -107,7 +107,7 @@ public class ModeTests
     [HypervisorFact]
     public void SecondVcpu_CreatedOnAnotherThread_StartsInRealModeAtItsEntry()
     {
-        // §8.2: an AP starts in real mode with CS.base = entry, CS.selector = entry >> 4, IP = 0.
+        // docs/semantics.md §8.2: an AP starts in real mode with CS.base = entry, CS.selector = entry >> 4, IP = 0.
         const ulong ApEntry = 0xC000, ApTrapPage = 0xE000;
         using var g = TestGuest.Create(TestGuest.Exit); // the BSP (VCPU id 0) is created on this thread
         g.WriteCode(ApEntry, a =>

@@ -7,7 +7,7 @@ namespace Zircon.Hypervisor.Tests;
 /// A guest set up the way Zircon's own hypervisor tests do it: a 16 MiB VMO at guest-physical 0
 /// (also mapped into this process), identity page tables with CR3 = 0, code at 0x2000, a MEM trap
 /// (key 0, no port) on the last page as the "exit", and a VCPU entering at 0x2000. The page
-/// tables use 2 MiB pages, since 1 GiB pages fault on PVM hosts (kvm-host.md).
+/// tables use 2 MiB pages, since 1 GiB pages fault on PVM hosts (docs/semantics.md §10).
 /// Must be created and resumed on the test's own thread (VCPUs are thread-bound).
 /// </summary>
 internal sealed class TestGuest : IDisposable

@@ -1,6 +1,6 @@
 namespace Zircon.Kernel.Tests;
 
-/// <summary>The interrupt state machine of reference §5.4, row by row, on virtual interrupts.</summary>
+/// <summary>The interrupt state machine of docs/semantics.md §5.3, row by row, on virtual interrupts.</summary>
 public class InterruptTests
 {
     private const long T1 = 12345, T2 = 67890;

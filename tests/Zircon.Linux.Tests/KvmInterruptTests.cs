@@ -229,7 +229,7 @@ public sealed class KvmInterruptTests
     [KvmFact]
     public void QueueException_BeatsAPendingLapicInterrupt()
     {
-        // KVM injects the exception first (kvm-host.md fact 5): the kernel must hold an exception
+        // KVM injects the exception first (docs/semantics.md §10): the kernel must hold an exception
         // back itself when Zircon's rule says a pending interrupt wins.
         using var guest = InterruptGuest.Create(KvmIrqchipMode.Split, Idle.HaltLoop, [16, Vector], eoi: false);
         guest.RunToOut(ReadyPort);

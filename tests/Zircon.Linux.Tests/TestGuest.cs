@@ -7,7 +7,7 @@ namespace Zircon.Linux.Tests;
 /// <summary>
 /// A small guest for hypervisor tests: 2 MiB of memory at guest-physical 0, identity-mapped with
 /// 2 MiB pages (1 GiB pages fault on PVM hosts), one VCPU in Zircon's initial 64-bit state
-/// (zircon-syscalls.md §8.1) with the host's supported CPUID, entry at 0x2000.
+/// (docs/semantics.md §8.1) with the host's supported CPUID, entry at 0x2000.
 /// <code>
 /// 0x0000 PML4 (CR3 = 0)   0x1000 PDPT   0x2000-0x4FFF code   0x5000 PD for 3-4 GiB (LAPIC page)
 /// 0x6000 PD for 0-1 GiB   0x7000 GDT, TSS at 0x7100   0x8000 IDT   0xA000 ring-0 stack top

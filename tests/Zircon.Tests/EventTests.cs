@@ -96,7 +96,7 @@ public class EventTests
     {
         using var port = Port.Create();
         using var ev = Event.Create();
-        ev.WaitAsync(port, key: 7, ZxSignals.User0);
+        ev.RegisterWait(port, key: 7, ZxSignals.User0);
         Assert.Equal(ZxStatus.ErrTimedOut, port.TryWait(ZxTime.InfinitePast, out _));
 
         ev.Signal(ZxSignals.None, ZxSignals.User0 | ZxSignals.User1);
@@ -119,7 +119,7 @@ public class EventTests
     {
         using var port = Port.Create();
         using var ev = Event.Create();
-        ev.WaitAsync(port, key: 1, ZxSignals.EventSignaled, WaitAsyncOptions.Timestamp);
+        ev.RegisterWait(port, key: 1, ZxSignals.EventSignaled, WaitAsyncOptions.Timestamp);
         long before = ZxClock.Monotonic;
 
         ev.Signal(ZxSignals.None, ZxSignals.EventSignaled);
@@ -134,7 +134,7 @@ public class EventTests
         using var port = Port.Create();
         using var ev = Event.Create();
         ValueTask<ZxPortPacket> wait = port.WaitAsync();
-        ev.WaitAsync(port, key: 12, ZxSignals.User7);
+        ev.RegisterWait(port, key: 12, ZxSignals.User7);
 
         ev.Signal(ZxSignals.None, ZxSignals.User7);
 
@@ -148,7 +148,7 @@ public class EventTests
     {
         using var port = Port.Create();
         using var ev = Event.Create();
-        ev.WaitAsync(port, key: 5, ZxSignals.User0);
+        ev.RegisterWait(port, key: 5, ZxSignals.User0);
 
         Assert.True(port.Cancel(ev, 5));
         Assert.False(port.Cancel(ev, 5));
@@ -163,7 +163,7 @@ public class EventTests
         using var port = Port.Create();
         using var ev = Event.Create();
         ev.Signal(ZxSignals.None, ZxSignals.User0);
-        ev.WaitAsync(port, key: 6, ZxSignals.User0); // fires at once
+        ev.RegisterWait(port, key: 6, ZxSignals.User0); // fires at once
 
         Assert.True(port.Cancel(ev, 6));
 
@@ -175,7 +175,7 @@ public class EventTests
     {
         using var port = Port.Create();
         using var ev = Event.Create();
-        var e = Assert.Throws<ZxException>(() => ev.WaitAsync(port, 1, ZxSignals.User0, (WaitAsyncOptions)0x80));
+        var e = Assert.Throws<ZxException>(() => ev.RegisterWait(port, 1, ZxSignals.User0, (WaitAsyncOptions)0x80));
         Assert.Equal(ZxStatus.ErrInvalidArgs, e.Status);
     }
 }

@@ -22,10 +22,10 @@ public sealed class GuestFactAttribute : FactAttribute
 /// <summary>The hypervisor through the idiomatic API: Guest, Vcpu, traps and Interrupt.BindVcpu.</summary>
 public class GuestVcpuTests
 {
-    private const ulong Ram = 4 << 20, Entry = 0x2000, TrapPage = 0x3F_F000;
+    internal const ulong Ram = 4 << 20, Entry = 0x2000, TrapPage = 0x3F_F000;
 
     /// <summary>RAM at 0 with identity page tables (2 MiB pages) and <paramref name="code"/> at 0x2000.</summary>
-    private static (Guest Guest, Vmo Ram) Boot(byte[] code)
+    internal static (Guest Guest, Vmo Ram) Boot(byte[] code)
     {
         Guest guest = Guest.Create(Resource.Root);
         Vmo ram = Vmo.Create(Ram).ReplaceAsExecutable(Resource.Root);

@@ -37,4 +37,15 @@ internal static class TestSupport
 
     /// <summary>Awaits <paramref name="task"/>, failing the test if it takes longer than <see cref="Patience"/>.</summary>
     public static Task<T> Soon<T>(this Task<T> task) => task.WaitAsync(Patience);
+
+    /// <summary>Awaits <paramref name="task"/>, failing the test if it takes longer than <see cref="Patience"/>.</summary>
+    public static Task Soon(this Task task) => task.WaitAsync(Patience);
+}
+
+/// <summary>Kernel-side views of API objects, for invariants the API does not expose.</summary>
+internal static class KernelViews
+{
+    /// <summary>Waits registered on the object (blocking, awaited or port registrations).</summary>
+    public static int ObserverCountForTests(this ZxObject obj) =>
+        Zircon.Kernel.KernelContext.Handles.Get(obj.Handle)!.Dispatcher.ObserverCount;
 }

@@ -1,5 +1,5 @@
 // Handles and objects through libzircon.so: close, close_many, duplicate, replace, get_info,
-// the root resource and the root VMAR (reference §2, §9).
+// the root resource and the root VMAR (docs/semantics.md §2, §9).
 
 #include <zircon/process.h>
 #include <zircon/syscalls.h>

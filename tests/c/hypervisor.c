@@ -1,7 +1,7 @@
-// A guest through libzircon.so (reference §6-8): build the test layout of §8.3 (identity page
+// A guest through libzircon.so (docs/semantics.md §6-8): the layout of Zircon's hypervisor tests (identity page
 // tables, code at GUEST_ENTRY, a MEM trap at EXIT_TEST_ADDR), run a VCPU to a MEM exit and an IO
 // exit, and check state access and argument errors. The page tables map with 2 MiB pages rather
-// than Zircon's one 1 GiB page, which faults on some KVM hosts (shared/reference/kvm-host.md). Skipped, visibly, where the host has no KVM
+// than Zircon's one 1 GiB page, which faults on some KVM hosts (docs/semantics.md §8.4, §10). Skipped, visibly, where the host has no KVM
 // (zx_guest_create answers ZX_ERR_NOT_SUPPORTED).
 
 #include <zircon/process.h>

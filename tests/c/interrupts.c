@@ -1,6 +1,6 @@
 // Interrupts through libzircon.so: virtual interrupts bound to ports, zx_interrupt_wait with
 // triggers and destroys from other threads, and physical interrupts on host interrupt lines
-// raised through the Linux-host extension and its eventfd (reference §5, "Project decisions").
+// raised through the Linux-host extension and its eventfd (docs/semantics.md §5, docs/decisions.md).
 
 #include <unistd.h>
 
@@ -44,7 +44,7 @@ ZT_TEST(create_virtual) {
                    zx_interrupt_create(ZX_HANDLE_INVALID, 0, ZX_INTERRUPT_VIRTUAL, NULL));
 }
 
-// The worked example of reference §5.4 (Zircon's BindPort test).
+// The worked example of docs/semantics.md §5.3 (Zircon's BindPort test).
 ZT_TEST(bind_port_trigger_ack_sequence) {
   const zx_time_t t1 = 12345, t2 = 67890;
   zx_handle_t irq = make_virtual(), port = make_irq_port();

@@ -1,5 +1,5 @@
-// Layout and constant checks of the C headers against the numbers of the reference
-// (shared/reference/zircon-syscalls.md §1-5, 7.5, 9), which the managed structs in src/Zircon.Abi
+// Layout and constant checks of the C headers against the numbers of
+// docs/semantics.md (§1-5, 7.5, 9), which the managed structs in src/Zircon.Abi
 // also follow. Everything here is checked at compile time; main() only reports the count.
 // The cross-check against the managed side is behavioural: packets and records built by the C#
 // kernel are read through these C structs field by field in ports.c (user and signal packets),
@@ -150,7 +150,7 @@ static void port_packet(void) {
   OFF(zx_packet_page_request_t, length, 16);
   OFF(zx_packet_page_request_t, reserved1, 24);
 
-  // The same members at their absolute packet offsets (reference §4.2).
+  // The same members at their absolute packet offsets (docs/semantics.md §4.1).
   OFF(zx_port_packet_t, signal.trigger, 16);
   OFF(zx_port_packet_t, signal.observed, 20);
   OFF(zx_port_packet_t, signal.count, 24);
@@ -293,7 +293,7 @@ static void rights_values(void) {
   LAYOUT(ZX_RIGHTS_IO == 0xC);
   LAYOUT(ZX_RIGHTS_PROPERTY == 0xC0);
   LAYOUT(ZX_RIGHTS_POLICY == 0xC00);
-  // Default rights (reference §2.2).
+  // Default rights (docs/semantics.md §2.2).
   LAYOUT(ZX_DEFAULT_PORT_RIGHTS == 0x800F);
   LAYOUT(ZX_DEFAULT_INTERRUPT_RIGHTS == 0xD00F);
   LAYOUT(ZX_DEFAULT_GUEST_RIGHTS == 0x2800B);

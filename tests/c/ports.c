@@ -1,5 +1,5 @@
 // Ports through libzircon.so: queue/wait, deadlines, the user-packet limit, wait_async and
-// port_cancel (reference §3.2, §3.3, §4). The packets that come back were built by the managed
+// port_cancel (docs/semantics.md §3.5, §4). The packets that come back were built by the managed
 // kernel, so the field checks here also cross-check the C layout against src/Zircon.Abi.
 
 #include <zircon/syscalls.h>

@@ -55,24 +55,24 @@ ldflags=(-L"$lib_dir" -lzircon -lpthread -Wl,-rpath,"$lib_dir")
 echo "== libzircon: $lib_dir/libzircon.so"
 echo "== headers:   $include_dir"
 
-# 1. Every header is self-contained, include-guarded, pedantic-clean C11 and valid C++.
+# 1. Every header is self-contained, include-guarded and compiles warning-free in each language
+#    mode a consumer may use: strict C99 and C11 (-pedantic, no POSIX feature macro) and C++17.
 header_ok=0
 header_failed=0
+header_modes=("c99:$cc -x c -std=c99 -pedantic" "c11:$cc -x c -std=c11 -pedantic" "c++17:$cxx -x c++ -std=c++17 -pedantic")
 while IFS= read -r header; do
   rel="${header#"$include_dir"/}"
   # Included twice (include guards); the typedef keeps a macro-only header's unit non-empty.
-  printf '#include <%s>\n#include <%s>\ntypedef int header_check_t;\n' "$rel" "$rel" >"$build/header.c"
-  cp "$build/header.c" "$build/header.cpp"
-  if "$cc" -std=c11 -Wall -Wextra -Werror -pedantic -fsyntax-only -I"$include_dir" "$build/header.c" 2>"$build/err"; then
-    header_ok=$((header_ok + 1))
-  else
-    header_failed=$((header_failed + 1)); echo "[FAIL] header $rel (C)"; cat "$build/err"
-  fi
-  if "$cxx" -std=c++17 -Wall -Wextra -Werror -fsyntax-only -I"$include_dir" "$build/header.cpp" 2>"$build/err"; then
-    header_ok=$((header_ok + 1))
-  else
-    header_failed=$((header_failed + 1)); echo "[FAIL] header $rel (C++)"; cat "$build/err"
-  fi
+  printf '#include <%s>\n#include <%s>\ntypedef int header_check_t;\n' "$rel" "$rel" >"$build/header.src"
+  for mode in "${header_modes[@]}"; do
+    label="${mode%%:*}"
+    read -r -a compiler <<<"${mode#*:}"
+    if "${compiler[@]}" -Wall -Wextra -Werror -fsyntax-only -I"$include_dir" "$build/header.src" 2>"$build/err"; then
+      header_ok=$((header_ok + 1))
+    else
+      header_failed=$((header_failed + 1)); echo "[FAIL] header $rel ($label)"; cat "$build/err"
+    fi
+  done
 done < <(find "$include_dir/zircon" -name '*.h' | sort)
 echo "headers: $header_ok checks passed, $header_failed failed"
 passed=$((passed + header_ok))
@@ -128,5 +128,19 @@ for src in "$here"/*.cpp; do
     failed=$((failed + 1))
   fi
 done
+
+# 3. The install step and pkg-config, as a consumer outside the tree uses them. Needs the
+#    published layout (libzircon.so.X.Y.Z and its links), which publish.sh makes.
+echo "== install (scripts/install-c.sh, pkg-config)"
+"$here/install_test.sh" "$lib_dir" >"$build/install.out" 2>&1
+cat "$build/install.out"
+install_summary="$(grep '^install: ' "$build/install.out" | tail -n 1)"
+if [ -z "$install_summary" ]; then
+  echo "[FAIL] install test: no summary"
+  failed=$((failed + 1))
+else
+  passed=$((passed + $(sed -n 's/^install: \([0-9]*\) checks passed.*/\1/p' <<<"$install_summary")))
+  failed=$((failed + $(sed -n 's/.*passed, \([0-9]*\) failed.*/\1/p' <<<"$install_summary")))
+fi
 
 finish

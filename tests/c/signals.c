@@ -1,4 +1,4 @@
-// Events, zx_object_signal and zx_object_wait_one through libzircon.so (reference §3.4, §3.5).
+// Events, zx_object_signal and zx_object_wait_one through libzircon.so (docs/semantics.md §3.2, §3.3).
 
 #include <zircon/syscalls.h>
 
@@ -76,7 +76,7 @@ ZT_TEST(signal_and_wait_need_rights) {
 }
 
 ZT_TEST(wait_one_on_a_port_is_access_denied) {
-  // Ports have no WAIT right (reference §3.4: ACCESS_DENIED, the code's answer).
+  // Ports have no WAIT right (docs/semantics.md §3.3: ACCESS_DENIED, the code's answer).
   zx_handle_t port;
   ZT_ASSERT_OK(zx_port_create(0, &port));
   ZT_EXPECT_STATUS(ZX_ERR_ACCESS_DENIED,

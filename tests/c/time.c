@@ -1,4 +1,4 @@
-// Clocks, deadlines, sleeping and status strings through libzircon.so (reference §9), plus the
+// Clocks, deadlines, sleeping and status strings through libzircon.so (docs/semantics.md §9), plus the
 // inline helpers of <zircon/time.h>.
 
 #include <zircon/status.h>

@@ -1,4 +1,4 @@
-// VMOs and the root VMAR through libzircon.so (reference §9): create/read/write/get_size,
+// VMOs and the root VMAR through libzircon.so (docs/semantics.md §9): create/read/write/get_size,
 // mapping a VMO into this process and seeing writes from both sides, unmap, replace_as_executable.
 
 #include <zircon/process.h>

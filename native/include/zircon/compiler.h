@@ -29,6 +29,14 @@
 #define __ALWAYS_INLINE __attribute__((__always_inline__))
 #endif
 
+#ifndef __ALIGNED
+#define __ALIGNED(x) __attribute__((__aligned__(x)))
+#endif
+
+#ifndef __PACKED
+#define __PACKED __attribute__((__packed__))
+#endif
+
 #ifndef __EXPORT
 #define __EXPORT __attribute__((__visibility__("default")))
 #endif

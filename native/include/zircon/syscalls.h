@@ -30,6 +30,11 @@ zx_status_t zx_object_wait_one(zx_handle_t handle, zx_signals_t signals, zx_time
 zx_status_t zx_object_wait_async(zx_handle_t handle, zx_handle_t port, uint64_t key,
                                  zx_signals_t signals, uint32_t options);
 zx_status_t zx_object_signal(zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask);
+zx_status_t zx_object_wait_many(zx_wait_item_t* items, size_t num_items, zx_time_t deadline);
+zx_status_t zx_object_get_property(zx_handle_t handle, uint32_t property, void* value,
+                                   size_t value_size);
+zx_status_t zx_object_set_property(zx_handle_t handle, uint32_t property, const void* value,
+                                   size_t value_size);
 
 // ======= Events =======
 zx_status_t zx_event_create(uint32_t options, zx_handle_t* out);
@@ -67,6 +72,13 @@ zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr, size_t len);
 zx_time_t zx_clock_get_monotonic(void);
 zx_time_t zx_deadline_after(zx_duration_t nanoseconds);
 zx_status_t zx_nanosleep(zx_time_t deadline);
+zx_ticks_t zx_ticks_get(void);
+zx_ticks_t zx_ticks_per_second(void);
+
+// ======= System =======
+uint32_t zx_system_get_page_size(void);
+// Fills buffer with cryptographically secure random bytes. Any length; it cannot fail.
+void zx_cprng_draw(void* buffer, size_t buffer_size);
 
 // ======= Status strings =======
 const char* zx_status_get_string(zx_status_t status);

@@ -110,6 +110,11 @@ static inline zx_duration_t zx_duration_from_hour(int64_t n) {
   return zx_duration_mul_int64(3600000000000LL, n);
 }
 
+// struct timespec exists in C11, C++ and POSIX, but not in strict C99 (-std=c99 without a POSIX
+// feature macro): the helpers that use it are declared only where <time.h> provides it.
+#if defined(__cplusplus) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L) || \
+    defined(TIME_UTC) || defined(CLOCK_REALTIME)
+
 static inline zx_duration_t zx_duration_from_timespec(struct timespec ts) {
   return zx_duration_add_duration(zx_duration_from_sec(ts.tv_sec), ts.tv_nsec);
 }
@@ -129,6 +134,8 @@ static inline zx_time_t zx_time_from_timespec(struct timespec ts) {
 static inline struct timespec zx_timespec_from_time(zx_time_t time) {
   return zx_timespec_from_duration(time);
 }
+
+#endif  // struct timespec available
 
 __END_CDECLS
 

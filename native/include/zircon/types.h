@@ -165,6 +165,24 @@ typedef uint32_t zx_object_info_topic_t;
 #define ZX_INTERRUPT_MAX_SLOTS ((uint32_t)62u)
 #define ZX_PCI_INTERRUPT_SLOT ((uint32_t)0u)
 
+// ======= zx_object_wait_many =======
+// At most this many items per call; more is ZX_ERR_OUT_OF_RANGE.
+#define ZX_WAIT_MANY_MAX_ITEMS ((size_t)64)
+
+// One item of zx_object_wait_many: the handle, the signals awaited, and (written by the call) the
+// signals the object had when the wait ended.
+typedef struct zx_wait_item {
+  zx_handle_t handle;
+  zx_signals_t waitfor;
+  zx_signals_t pending;
+} zx_wait_item_t;
+
+// ======= Names and random bytes =======
+// Bytes of an object name (ZX_PROP_NAME), including the terminating NUL.
+#define ZX_MAX_NAME_LEN ((size_t)32u)
+// The per-call limit of older Zircon's zx_cprng_draw; this library's zx_cprng_draw takes any length.
+#define ZX_CPRNG_DRAW_MAX_LEN ((size_t)256u)
+
 // ======= Object types =======
 #define ZX_OBJ_TYPE_NONE ((zx_obj_type_t)0u)
 #define ZX_OBJ_TYPE_PROCESS ((zx_obj_type_t)1u)

@@ -23,6 +23,7 @@ public sealed class HandleTable
     private int _used;
     private int _count;
 
+    /// <summary>An empty table with its own random handle-value mixer.</summary>
     public HandleTable()
     {
         // The low two bits of the mixer are zero so the fixed bits survive the XOR.

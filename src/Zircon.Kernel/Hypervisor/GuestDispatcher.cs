@@ -29,8 +29,10 @@ public sealed class GuestDispatcher : Dispatcher
         Vmar = new VmarDispatcher(Memory, ZxDefaultRights.GuestPhysicalVmar);
     }
 
+    /// <inheritdoc/>
     public override ZxObjectType Type => ZxObjectType.Guest;
 
+    /// <inheritdoc/>
     public override ZxRights DefaultRights => ZxDefaultRights.Guest;
 
     /// <summary>The VMAR of guest-physical space returned by <c>zx_guest_create</c>.</summary>
@@ -162,6 +164,7 @@ public sealed class GuestDispatcher : Dispatcher
         ReleaseVcpuId(id);
     }
 
+    /// <inheritdoc/>
     protected override void OnZeroHandles()
     {
         lock (_lock)

@@ -47,25 +47,36 @@ public interface IVcpuBackend : IDisposable
     /// <summary>Ask for an <see cref="VcpuExitKind.InterruptWindow"/> exit as soon as the guest can take an interrupt.</summary>
     bool RequestInterruptWindow { set; }
 
+    /// <summary>Injects external interrupt <paramref name="vector"/> (the guest must be able to take it).</summary>
     ZxStatus InjectInterrupt(byte vector);
 
+    /// <summary>Injects a non-maskable interrupt.</summary>
     ZxStatus InjectNmi();
 
+    /// <summary>Injects exception <paramref name="vector"/>, with <paramref name="errorCode"/> for the exceptions that push one.</summary>
     ZxStatus InjectException(byte vector, uint? errorCode);
 }
 
 /// <summary>Why a VCPU stopped.</summary>
 public enum VcpuExitKind
 {
+    /// <summary>The guest executed IN or OUT.</summary>
     Io,
+    /// <summary>The guest accessed memory no slot backs.</summary>
     Mmio,
     /// <summary>HLT reached user space (no in-kernel interrupt controller).</summary>
     Halt,
+    /// <summary>The run was interrupted from another thread (kick or signal).</summary>
     Kicked,
+    /// <summary>The guest can now take an interrupt that was waiting.</summary>
     InterruptWindow,
+    /// <summary>The guest triple-faulted (shut down).</summary>
     TripleFault,
+    /// <summary>The hypervisor could not emulate an instruction.</summary>
     EmulationFailure,
+    /// <summary>The hardware refused to enter the guest (invalid state).</summary>
     EntryFailure,
+    /// <summary>Any other exit.</summary>
     Other,
 }
 
@@ -81,16 +92,21 @@ public readonly record struct VcpuMmioAccess(ulong Address, uint Length, bool Is
 /// <summary>The general registers in KVM's order, with RIP and RFLAGS.</summary>
 public struct GuestRegisters
 {
+    /// <summary>The first eight general registers.</summary>
     public ulong Rax, Rbx, Rcx, Rdx, Rsi, Rdi, Rsp, Rbp;
+    /// <summary>R8 to R15.</summary>
     public ulong R8, R9, R10, R11, R12, R13, R14, R15;
+    /// <summary>The instruction pointer and RFLAGS.</summary>
     public ulong Rip, Rflags;
 }
 
 /// <summary>Control registers and the code segment, as a page walk and operand-size decision need them.</summary>
 public readonly record struct GuestControlState(ulong Cr0, ulong Cr3, ulong Cr4, ulong Efer, ulong CodeBase, bool CodeLong, bool CodeDefault32)
 {
+    /// <summary>CR0.PG: paging is on.</summary>
     public bool PagingEnabled => (Cr0 & 0x8000_0000) != 0;
 
+    /// <summary>EFER.LMA: the guest runs in long mode.</summary>
     public bool LongModeActive => (Efer & 0x400) != 0;
 
     /// <summary>In 64-bit code (long mode and CS.L).</summary>

@@ -37,10 +37,13 @@ public sealed partial class VcpuDispatcher : Dispatcher
         _abandonWait = () => IsDestroyed || TakeKick();
     }
 
+    /// <inheritdoc/>
     public override ZxObjectType Type => ZxObjectType.Vcpu;
 
+    /// <inheritdoc/>
     public override ZxRights DefaultRights => ZxDefaultRights.Vcpu;
 
+    /// <summary>The guest this VCPU belongs to.</summary>
     public GuestDispatcher Guest { get; }
 
     /// <summary>The VCPU id (VPID - 1); 0 is the bootstrap processor. Also its APIC id.</summary>
@@ -191,6 +194,9 @@ public sealed partial class VcpuDispatcher : Dispatcher
 
     private bool TakeKick() => Interlocked.Exchange(ref _kickRequested, 0) != 0;
 
+    /// <summary>Drops a kick no resume has consumed (see <c>Syscalls.VcpuWithdrawKick</c>).</summary>
+    internal bool WithdrawKick() => TakeKick();
+
     private bool EnterBackend()
     {
         lock (_lifetimeLock)
@@ -220,6 +226,7 @@ public sealed partial class VcpuDispatcher : Dispatcher
         Guest.RetireVcpu(Id, _backend);
     }
 
+    /// <inheritdoc/>
     protected override void OnZeroHandles()
     {
         lock (_lifetimeLock)

@@ -6,11 +6,11 @@ namespace Zircon.Kernel.Objects;
 
 /// <summary>
 /// An interrupt object, virtual or on a host interrupt line, with Zircon's state machine
-/// (reference §5.4): IDLE → TRIGGERED/NEEDACK → ... → DESTROYED. It delivers either to one
+/// (docs/semantics.md §5.3): IDLE → TRIGGERED/NEEDACK → ... → DESTROYED. It delivers either to one
 /// thread in <c>zx_interrupt_wait</c>, to a bound port as interrupt packets, or (physical only)
 /// straight into bound VCPUs.
 /// </summary>
-public sealed class InterruptDispatcher : Dispatcher
+public sealed partial class InterruptDispatcher : Dispatcher
 {
     private enum State
     {
@@ -38,10 +38,13 @@ public sealed class InterruptDispatcher : Dispatcher
         PortNode = new LinkedListNode<InterruptDispatcher>(this);
     }
 
+    /// <inheritdoc/>
     public override ZxObjectType Type => ZxObjectType.Interrupt;
 
+    /// <inheritdoc/>
     public override ZxRights DefaultRights => ZxDefaultRights.Interrupt;
 
+    /// <summary>Whether the interrupt is virtual (fired only by <c>zx_interrupt_trigger</c>).</summary>
     public bool IsVirtual => _line is null;
 
     /// <summary>The line of a physical interrupt (null for virtual ones).</summary>
@@ -63,6 +66,7 @@ public sealed class InterruptDispatcher : Dispatcher
         }
     }
 
+    /// <summary>A new virtual interrupt, idle.</summary>
     public static InterruptDispatcher CreateVirtual() => new(null);
 
     /// <summary>Creates an interrupt on a host line; ALREADY_BOUND if another live interrupt owns the line.</summary>
@@ -117,6 +121,8 @@ public sealed class InterruptDispatcher : Dispatcher
             }
             else
             {
+                if (TryCompleteAsyncWaitLocked())
+                    return ZxStatus.Ok;
                 _state = State.Triggered;
                 _waitEventSignaled = true;
                 Monitor.PulseAll(_sync);
@@ -215,6 +221,7 @@ public sealed class InterruptDispatcher : Dispatcher
                     _state = State.Destroyed;
                 return ZxStatus.Ok;
             }
+            CancelAsyncWaitLocked();
             _state = State.Destroyed;
             _waitEventSignaled = true;
             Monitor.PulseAll(_sync);
@@ -298,6 +305,7 @@ public sealed class InterruptDispatcher : Dispatcher
         }
     }
 
+    /// <inheritdoc/>
     protected override void OnZeroHandles()
     {
         Destroy();
@@ -312,7 +320,7 @@ public sealed class InterruptDispatcher : Dispatcher
     private void QueuePacketLocked(long timestamp)
     {
         _packetTimestamp = timestamp;
-        // A port whose handles are all closed drops interrupt packets silently (reference §4.7).
+        // A port whose handles are all closed drops interrupt packets silently (docs/semantics.md §4.6).
         _port!.QueueInterrupt(this);
     }
 

@@ -19,18 +19,23 @@ public sealed class VmarDispatcher : Dispatcher
 
     private sealed record Mapping(ulong Address, ulong Length, VmoDispatcher Vmo, ulong VmoOffset, MappingPermissions Permissions);
 
+    /// <summary>A VMAR over <paramref name="space"/> whose handles get <paramref name="rights"/>.</summary>
     public VmarDispatcher(IAddressSpace space, ZxRights rights)
     {
         _space = space;
         DefaultRights = rights;
     }
 
+    /// <inheritdoc/>
     public override ZxObjectType Type => ZxObjectType.Vmar;
 
+    /// <inheritdoc/>
     public override ZxRights DefaultRights { get; }
 
+    /// <summary>The VMAR's base address.</summary>
     public ulong Base => _space.Base;
 
+    /// <summary>The VMAR's length in bytes.</summary>
     public ulong Length => _space.Length;
 
     /// <summary>

@@ -16,13 +16,16 @@ public sealed class VmoDispatcher : Dispatcher, IDisposable
         IsResizable = resizable;
     }
 
+    /// <inheritdoc/>
     public override ZxObjectType Type => ZxObjectType.Vmo;
 
+    /// <inheritdoc/>
     public override ZxRights DefaultRights => ZxDefaultRights.Vmo;
 
     /// <summary>Size in bytes, a whole number of pages.</summary>
     public ulong Size { get; }
 
+    /// <summary>Whether the VMO was created with ZX_VMO_RESIZABLE.</summary>
     public bool IsResizable { get; }
 
     /// <summary>The memfd behind the VMO.</summary>
@@ -63,7 +66,9 @@ public sealed class VmoDispatcher : Dispatcher, IDisposable
 
     // The memfd lives until no handle and no mapping refers to the VMO; mappings of it keep
     // working after the fd closes, so closing on the last handle is safe.
+    /// <inheritdoc/>
     protected override void OnZeroHandles() => Dispose();
 
+    /// <summary>Releases the VMO's memory.</summary>
     public void Dispose() => Memory.Dispose();
 }

@@ -18,6 +18,7 @@ public sealed class HostInterruptLine
         EventFd = EventFd.Create();
     }
 
+    /// <summary>The line's number.</summary>
     public uint Number { get; }
 
     /// <summary>The eventfd; KVM's irqfd takes it when the line is bound to VCPUs.</summary>

@@ -21,10 +21,13 @@ public sealed class PortDispatcher : Dispatcher
     private int _userPackets;
     private bool _closed;
 
+    /// <summary>A new empty port; <paramref name="options"/> may hold ZX_PORT_BIND_TO_INTERRUPT.</summary>
     public PortDispatcher(uint options) => CanBindInterrupts = (options & ZxPortOptions.BindToInterrupt) != 0;
 
+    /// <inheritdoc/>
     public override ZxObjectType Type => ZxObjectType.Port;
 
+    /// <inheritdoc/>
     public override ZxRights DefaultRights => ZxDefaultRights.Port;
 
     /// <summary>Created with ZX_PORT_BIND_TO_INTERRUPT.</summary>

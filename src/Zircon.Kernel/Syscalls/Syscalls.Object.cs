@@ -48,6 +48,7 @@ public static partial class Syscalls
             return ZxStatus.ErrTimedOut;
         var observer = new WaitOneObserver(entry, signals);
         dispatcher.AddObserver(observer);
+        HandleLiveness.CancelIfClosed(dispatcher, observer);
         if (observer.Block(deadline, out status, out observed))
             return status;
         // Deadline passed: withdraw, unless a match or close raced with the timeout.

@@ -15,10 +15,15 @@ namespace Zircon.Linux.Kvm;
 [StructLayout(LayoutKind.Sequential)]
 public struct kvm_regs
 {
+    /// <summary>RAX, RBX, RCX, RDX.</summary>
     public ulong rax, rbx, rcx, rdx;
+    /// <summary>RSI, RDI, RSP, RBP.</summary>
     public ulong rsi, rdi, rsp, rbp;
+    /// <summary>R8 to R11.</summary>
     public ulong r8, r9, r10, r11;
+    /// <summary>R12 to R15.</summary>
     public ulong r12, r13, r14, r15;
+    /// <summary>The instruction pointer and RFLAGS.</summary>
     public ulong rip, rflags;
 }
 
@@ -26,12 +31,19 @@ public struct kvm_regs
 [StructLayout(LayoutKind.Sequential)]
 public struct kvm_segment
 {
+    /// <summary>The segment base address.</summary>
     public ulong @base;
+    /// <summary>The segment limit (byte granular).</summary>
     public uint limit;
+    /// <summary>The selector.</summary>
     public ushort selector;
+    /// <summary>The descriptor type (4 bits).</summary>
     public byte type;
+    /// <summary>Descriptor bits: present, privilege level, default size (D/B), code/data (S), long mode (L), granularity (G), available (AVL).</summary>
     public byte present, dpl, db, s, l, g, avl;
+    /// <summary>Nonzero if the segment is unusable (a null selector).</summary>
     public byte unusable;
+    /// <summary>Padding.</summary>
     public byte padding;
 }
 
@@ -39,8 +51,11 @@ public struct kvm_segment
 [StructLayout(LayoutKind.Sequential)]
 public struct kvm_dtable
 {
+    /// <summary>The table base address.</summary>
     public ulong @base;
+    /// <summary>The table limit.</summary>
     public ushort limit;
+    /// <summary>Padding.</summary>
     public ushort padding0, padding1, padding2;
 }
 
@@ -48,11 +63,17 @@ public struct kvm_dtable
 [StructLayout(LayoutKind.Sequential)]
 public struct kvm_sregs
 {
+    /// <summary>The code, data and stack segment registers.</summary>
     public kvm_segment cs, ds, es, fs, gs, ss;
+    /// <summary>The task register and the LDT register.</summary>
     public kvm_segment tr, ldt;
+    /// <summary>The GDT and IDT registers.</summary>
     public kvm_dtable gdt, idt;
+    /// <summary>Control registers CR0, CR2, CR3, CR4 and CR8 (the TPR).</summary>
     public ulong cr0, cr2, cr3, cr4, cr8;
+    /// <summary>The EFER MSR (LME, LMA, NXE, SCE).</summary>
     public ulong efer;
+    /// <summary>The APIC base MSR.</summary>
     public ulong apic_base;
     /// <summary>Without an in-kernel irqchip: the external interrupt being injected (one bit of 256).</summary>
     public KvmU64x4 interrupt_bitmap;
@@ -62,11 +83,15 @@ public struct kvm_sregs
 [StructLayout(LayoutKind.Sequential)]
 public struct kvm_vcpu_events_exception
 {
+    /// <summary>Nonzero if an exception is being injected.</summary>
     public byte injected;
+    /// <summary>The exception vector.</summary>
     public byte nr;
+    /// <summary>Nonzero if it has an error code.</summary>
     public byte has_error_code;
     /// <summary>Only meaningful with KVM_CAP_EXCEPTION_PAYLOAD enabled (this backend leaves it off).</summary>
     public byte pending;
+    /// <summary>The error code.</summary>
     public uint error_code;
 }
 
@@ -74,8 +99,11 @@ public struct kvm_vcpu_events_exception
 [StructLayout(LayoutKind.Sequential)]
 public struct kvm_vcpu_events_interrupt
 {
+    /// <summary>Nonzero if an interrupt is being injected.</summary>
     public byte injected;
+    /// <summary>The interrupt vector.</summary>
     public byte nr;
+    /// <summary>Nonzero for a software interrupt (INT n).</summary>
     public byte soft;
     /// <summary>KVM_X86_SHADOW_INT_MOV_SS (1) / KVM_X86_SHADOW_INT_STI (2).</summary>
     public byte shadow;
@@ -85,9 +113,13 @@ public struct kvm_vcpu_events_interrupt
 [StructLayout(LayoutKind.Sequential)]
 public struct kvm_vcpu_events_nmi
 {
+    /// <summary>Nonzero if an NMI is being injected.</summary>
     public byte injected;
+    /// <summary>Nonzero if an NMI is pending.</summary>
     public byte pending;
+    /// <summary>Nonzero while NMIs are blocked.</summary>
     public byte masked;
+    /// <summary>Padding.</summary>
     public byte pad;
 }
 
@@ -95,9 +127,13 @@ public struct kvm_vcpu_events_nmi
 [StructLayout(LayoutKind.Sequential)]
 public struct kvm_vcpu_events_smi
 {
+    /// <summary>Nonzero in system management mode.</summary>
     public byte smm;
+    /// <summary>Nonzero if an SMI is pending.</summary>
     public byte pending;
+    /// <summary>Nonzero if SMM was entered inside an NMI handler.</summary>
     public byte smm_inside_nmi;
+    /// <summary>Nonzero if an INIT is latched.</summary>
     public byte latched_init;
 }
 
@@ -105,16 +141,23 @@ public struct kvm_vcpu_events_smi
 [StructLayout(LayoutKind.Explicit, Size = 64)]
 public struct kvm_vcpu_events
 {
+    /// <summary>The pending or injected exception.</summary>
     [FieldOffset(0)] public kvm_vcpu_events_exception exception;
+    /// <summary>The injected interrupt.</summary>
     [FieldOffset(8)] public kvm_vcpu_events_interrupt interrupt;
+    /// <summary>The NMI state.</summary>
     [FieldOffset(12)] public kvm_vcpu_events_nmi nmi;
+    /// <summary>The SIPI vector.</summary>
     [FieldOffset(16)] public uint sipi_vector;
     /// <summary>KVM_VCPUEVENT_VALID_* bits: which optional parts a SET applies.</summary>
     [FieldOffset(20)] public uint flags;
+    /// <summary>The SMI state.</summary>
     [FieldOffset(24)] public kvm_vcpu_events_smi smi;
     /// <summary>The <c>triple_fault.pending</c> byte.</summary>
     [FieldOffset(28)] public byte triple_fault_pending;
+    /// <summary>Nonzero if the exception carries a payload (KVM_CAP_EXCEPTION_PAYLOAD).</summary>
     [FieldOffset(55)] public byte exception_has_payload;
+    /// <summary>The payload: CR2 for #PF, DR6 for #DB.</summary>
     [FieldOffset(56)] public ulong exception_payload;
 }
 
@@ -122,8 +165,11 @@ public struct kvm_vcpu_events
 [StructLayout(LayoutKind.Sequential)]
 public struct kvm_sync_regs
 {
+    /// <summary>The general registers.</summary>
     public kvm_regs regs;
+    /// <summary>The special registers.</summary>
     public kvm_sregs sregs;
+    /// <summary>The pending events.</summary>
     public kvm_vcpu_events events;
 }
 
@@ -131,6 +177,7 @@ public struct kvm_sync_regs
 [StructLayout(LayoutKind.Sequential)]
 public struct kvm_lapic_state
 {
+    /// <summary>The local APIC register page (the first 1 KiB).</summary>
     public KvmBytes1024 regs;
 
     /// <summary>Reads the 32-bit register at byte <paramref name="offset"/> (e.g. 0xF0 for the SVR).</summary>
@@ -146,11 +193,15 @@ public struct kvm_lapic_state
 [StructLayout(LayoutKind.Sequential)]
 public struct kvm_cpuid_entry2
 {
+    /// <summary>The CPUID leaf (EAX input).</summary>
     public uint function;
+    /// <summary>The sub-leaf (ECX input).</summary>
     public uint index;
     /// <summary>KVM_CPUID_FLAG_SIGNIFCANT_INDEX (1) when <see cref="index"/> selects a subleaf.</summary>
     public uint flags;
+    /// <summary>The output registers.</summary>
     public uint eax, ebx, ecx, edx;
+    /// <summary>Padding.</summary>
     public uint padding0, padding1, padding2;
 }
 
@@ -158,8 +209,11 @@ public struct kvm_cpuid_entry2
 [StructLayout(LayoutKind.Sequential)]
 public struct kvm_msr_entry
 {
+    /// <summary>The MSR number.</summary>
     public uint index;
+    /// <summary>Reserved; zero.</summary>
     public uint reserved;
+    /// <summary>The MSR value.</summary>
     public ulong data;
 }
 

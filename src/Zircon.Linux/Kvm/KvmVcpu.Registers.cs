@@ -4,6 +4,7 @@ namespace Zircon.Linux.Kvm;
 [Flags]
 public enum KvmRegisterSets : ulong
 {
+    /// <summary>No register set.</summary>
     None = 0,
     /// <summary><see cref="kvm_regs"/>: general-purpose registers, RIP, RFLAGS.</summary>
     Regs = 1,
@@ -11,16 +12,22 @@ public enum KvmRegisterSets : ulong
     Sregs = 2,
     /// <summary><see cref="kvm_vcpu_events"/>: exception/interrupt/NMI state.</summary>
     Events = 4,
+    /// <summary>Every register set KVM can synchronize through kvm_run.</summary>
     All = Regs | Sregs | Events,
 }
 
 /// <summary>KVM_GET/SET_MP_STATE values for x86.</summary>
 public enum KvmMpState : uint
 {
+    /// <summary><c>KVM_MP_STATE_RUNNABLE</c>: the VCPU runs.</summary>
     Runnable = 0,
+    /// <summary><c>KVM_MP_STATE_UNINITIALIZED</c>: an application processor waiting for INIT.</summary>
     Uninitialized = 1,
+    /// <summary><c>KVM_MP_STATE_INIT_RECEIVED</c>: INIT received, waiting for SIPI.</summary>
     InitReceived = 2,
+    /// <summary><c>KVM_MP_STATE_HALTED</c>: halted until an interrupt.</summary>
     Halted = 3,
+    /// <summary><c>KVM_MP_STATE_SIPI_RECEIVED</c>: SIPI received.</summary>
     SipiReceived = 4,
 }
 

@@ -1,7 +1,7 @@
 namespace Zircon.Linux.Kvm;
 
 /// <summary>
-/// Zircon's initial x86 VCPU states (zircon-syscalls.md §8.1/§8.2) in KVM's register structs, so
+/// Zircon's initial x86 VCPU states (docs/semantics.md §8.1/§8.2) in KVM's register structs, so
 /// callers need not know how <see cref="kvm_segment"/> encodes access rights.
 /// </summary>
 public static class KvmX86State

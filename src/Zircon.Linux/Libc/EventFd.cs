@@ -7,6 +7,7 @@ public sealed unsafe class EventFd : IDisposable
 
     private EventFd(FileDescriptor fd) => _fd = fd;
 
+    /// <summary>The eventfd's file descriptor.</summary>
     public FileDescriptor Descriptor => _fd;
 
     /// <summary>Creates a non-blocking eventfd.</summary>
@@ -40,5 +41,6 @@ public sealed unsafe class EventFd : IDisposable
         }
     }
 
+    /// <summary>Closes the eventfd.</summary>
     public void Dispose() => _fd.Dispose();
 }

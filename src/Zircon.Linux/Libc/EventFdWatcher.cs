@@ -12,6 +12,7 @@ public sealed unsafe class EventFdWatcher
     private readonly Lock _lock = new();
     private ulong _nextToken = 1;
 
+    /// <summary>Starts the watcher thread, named <paramref name="threadName"/>.</summary>
     public EventFdWatcher(string threadName)
     {
         _epoll = LibcNative.epoll_create1(LibcNative.EPOLL_CLOEXEC);

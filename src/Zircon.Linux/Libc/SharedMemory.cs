@@ -81,5 +81,6 @@ public sealed unsafe class SharedMemory : IDisposable
         return ZxStatus.Ok;
     }
 
+    /// <summary>Closes the memfd (mappings stay valid until unmapped).</summary>
     public void Dispose() => _fd.Dispose();
 }

@@ -55,6 +55,7 @@ public sealed unsafe partial class Terminal : IDisposable
         return new Terminal(fd, t);
     }
 
+    /// <summary>Restores the terminal mode saved at creation.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _restored, 1) != 0)

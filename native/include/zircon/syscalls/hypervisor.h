@@ -56,15 +56,17 @@ typedef struct zx_vcpu_state {
 } zx_vcpu_state_t;
 
 // ZX_VCPU_IO: the result of a guest IN, written before the next zx_vcpu_resume.
+// Anonymous structs and unions (Zircon's layouts) are C11 and a GNU extension in C99 and C++:
+// __extension__ keeps -pedantic quiet about them while the field names stay Zircon's.
 typedef struct zx_vcpu_io {
   uint8_t access_size;  // 1, 2 or 4
   uint8_t padding1[3];
-  union {
-    struct {
+  __extension__ union {
+    __extension__ struct {
       uint8_t u8;
       uint8_t padding2[3];
     };
-    struct {
+    __extension__ struct {
       uint16_t u16;
       uint8_t padding3[2];
     };

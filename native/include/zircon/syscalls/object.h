@@ -17,6 +17,10 @@ __BEGIN_CDECLS
 #define ZX_INFO_VMAR ((zx_object_info_topic_t)7u)          // zx_info_vmar_t[1]
 #define ZX_INFO_THREAD ((zx_object_info_topic_t)10u)
 
+// zx_object_get_property / zx_object_set_property properties. ZX_PROP_NAME's value is
+// char[ZX_MAX_NAME_LEN], NUL-terminated; it is the only property this library implements.
+#define ZX_PROP_NAME ((uint32_t)3u)
+
 // zx_info_handle_basic_t::props
 #define ZX_OBJ_PROP_NONE ((uint32_t)0u)
 #define ZX_OBJ_PROP_WAITABLE ((uint32_t)1u)

@@ -99,16 +99,18 @@ typedef struct zx_packet_guest_mem {
 #endif
 
 // ZX_PKT_TYPE_GUEST_IO: a guest executed IN or OUT on a trapped port.
+// Anonymous structs and unions (Zircon's layouts) are C11 and a GNU extension in C99 and C++:
+// __extension__ keeps -pedantic quiet about them while the field names stay Zircon's.
 typedef struct zx_packet_guest_io {
   uint16_t port;
   uint8_t access_size;
   bool input;  // true for IN, false for OUT
-  union {
-    struct {
+  __extension__ union {
+    __extension__ struct {
       uint8_t u8;
       uint8_t padding1[3];
     };
-    struct {
+    __extension__ struct {
       uint16_t u16;
       uint8_t padding2[2];
     };
@@ -122,13 +124,13 @@ typedef struct zx_packet_guest_io {
 
 // ZX_PKT_TYPE_GUEST_VCPU: a guest VCPU sent an IPI (interrupt) or started another VCPU.
 typedef struct zx_packet_guest_vcpu {
-  union {
-    struct {
+  __extension__ union {
+    __extension__ struct {
       uint64_t mask;
       uint8_t vector;
       uint8_t padding1[7];
     } interrupt;
-    struct {
+    __extension__ struct {
       uint64_t id;
       zx_gpaddr_t entry;
     } startup;
@@ -160,7 +162,7 @@ typedef struct zx_port_packet {
   uint64_t key;
   uint32_t type;
   zx_status_t status;
-  union {
+  __extension__ union {
     zx_packet_user_t user;
     zx_packet_signal_t signal;
     zx_packet_guest_bell_t guest_bell;

@@ -13,6 +13,7 @@ public sealed class KvmHypervisor : IHypervisor
     /// <param name="devicePath">The KVM device; a missing or unusable one makes every guest NOT_SUPPORTED.</param>
     public KvmHypervisor(string devicePath = KvmSystem.DefaultPath) => _system = new(() => Open(devicePath));
 
+    /// <summary>Creates a KVM virtual machine for a new guest; the status says why when /dev/kvm cannot give one.</summary>
     public ZxStatus CreateGuest(out IGuestBackend? guest)
     {
         guest = null;

@@ -64,7 +64,7 @@ internal sealed class KvmVcpuBackend : IVcpuBackend
         {
             status = vcpu.EnableLapic();
             // With an in-kernel LAPIC, KVM parks every VCPU but its BSP (KVM id 0) until INIT/SIPI;
-            // Zircon starts every VCPU running (§8.2), and KVM ids are not reused, so a VCPU created
+            // Zircon starts every VCPU running (docs/semantics.md §8.2), and KVM ids are not reused, so a VCPU created
             // after the first one was closed would be parked too.
             if (status == ZxStatus.Ok)
                 status = vcpu.SetMpState(KvmMpState.Runnable);
