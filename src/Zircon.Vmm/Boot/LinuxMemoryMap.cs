@@ -54,5 +54,5 @@ public sealed class LinuxMemoryMap
 
     /// <summary>Whether [address, address+size) is usable RAM.</summary>
     public bool IsRam(ulong address, ulong size) =>
-        Entries.Any(e => e.Type == E820Type.Ram && address >= e.Address && size <= e.End - address);
+        Entries.Any(e => e.Type == E820Type.Ram && address >= e.Address && address < e.End && size <= e.End - address);
 }
