@@ -23,6 +23,9 @@ public static class DebianKernel
 
     public static string VmlinuxPath => Path("vmlinux");
 
+    /// <summary>/lib/modules/VERSION of the same kernel (its virtio drivers are modules).</summary>
+    public static string ModulesDirectory => Path("modules");
+
     /// <summary>
     /// A section of the vmlinux by name, read through the ELF section headers (not the program
     /// headers the loader uses): (virtual address, file offset, size, type).
