@@ -5,6 +5,7 @@ using Zircon.Vmm.Boot.Acpi;
 using Zircon.Vmm.Boot;
 using Zircon.Vmm.Machine;
 using Zircon.Vmm.Tests.Support;
+using Zxvm.Tests.Support;
 
 namespace Zxvm.Tests.Linux;
 
