@@ -43,10 +43,10 @@ public sealed class InitramfsTests
         string text = System.Text.Encoding.ASCII.GetString(archive);
         int init = text.IndexOf("#!/bin/busybox sh", StringComparison.Ordinal);
         Assert.True(init > 0);
-        string script = text[init..text.IndexOf('\0', init)];
+        string script = text[init..text.IndexOf("070701", init, StringComparison.Ordinal)].TrimEnd('\0'); // up to the next cpio header
         Assert.Contains($"echo {Initramfs.Marker}", script);
         Assert.True(script.IndexOf("virtio_ring.ko", StringComparison.Ordinal) < script.IndexOf("virtio.ko", StringComparison.Ordinal));
         Assert.True(script.IndexOf("virtio.ko", StringComparison.Ordinal) < script.IndexOf("virtio_mmio.ko", StringComparison.Ordinal));
-        Assert.EndsWith("poweroff -f\n", script);
+        Assert.EndsWith("/bin/busybox poweroff -f\n", script);
     }
 }
