@@ -180,11 +180,15 @@ public sealed class VirtualMachine : IDisposable
 
     /// <summary>
     /// Input from the host console: to virtio-console once its driver is up, else to the UART if its
-    /// driver enabled the receive interrupt. Returns how many bytes a device took (0 while no guest
+    /// driver enabled the receive interrupt (on the Linux machine the UART comes first). Returns how many bytes a device took (0 while no guest
     /// driver reads input yet: the caller keeps the bytes and tries again).
     /// </summary>
     public int TrySendInput(ReadOnlySpan<byte> data)
     {
+        // Linux's console is COM1 (console=ttyS0) even when its virtio_console driver is loaded, so
+        // the Linux machine gives the UART precedence; zxos prefers virtio-console once it is up.
+        if (_linuxEntry is not null && _uart.ReceiveInterruptEnabled)
+            return _uart.Receive(data);
         if ((_consoleTransport.Status & VirtioStatus.DriverOk) != 0)
             return _console.Receive(data);
         if (_uart.ReceiveInterruptEnabled)
