@@ -38,7 +38,7 @@ public sealed record MachineOptions
 /// <param name="ExitCode">The process exit code zxvm ends with.</param>
 /// <param name="Error">Why the machine failed (one line), or null when the guest ended it.</param>
 /// <param name="Exits">VCPU exits served.</param>
-/// <param name="Request">How the guest ended it, e.g. "PowerOff" or "Reboot" (Linux machine); null otherwise.</param>
+/// <param name="Request">How the guest ended it: "powered off" or "rebooted" (Linux machine); null otherwise.</param>
 public readonly record struct MachineExit(int ExitCode, string? Error, long Exits, string? Request = null)
 {
     /// <summary>The guest powered off (or reset, or rebooted); <see cref="ExitCode"/> is its code.</summary>

@@ -128,7 +128,7 @@ public sealed class VirtualMachine : IDisposable
         AddIo(LinuxMachineLayout.SerialPort, MachineLayout.UartPorts, uart, "uart");
 
         var power = new AcpiPowerRegisters(LinuxMachineLayout.S5SleepType, LinuxMachineLayout.ResetValue);
-        power.Requested += request => Finish(new MachineExit(LinuxExitCode(request), null, _vcpuLoop!.ExitCount, request.ToString()));
+        power.Requested += request => Finish(new MachineExit(LinuxExitCode(request), null, _vcpuLoop!.ExitCount, request == PowerRequest.PowerOff ? "powered off" : "rebooted"));
         AddIo(LinuxMachineLayout.AcpiPortBase, (ushort)AcpiPowerRegisters.PortCount, power, "acpi-power");
         AddIo(KeyboardControllerReset.BasePort, KeyboardControllerReset.PortCount, new KeyboardControllerReset(() => power.Request(PowerRequest.Reboot)), "i8042-reset");
 
