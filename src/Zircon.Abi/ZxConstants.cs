@@ -143,6 +143,34 @@ public static class ZxInfoTopic
     public const uint HandleBasic = 2;
     /// <summary><c>ZX_INFO_VMAR</c>: one <see cref="ZxInfoVmar"/>.</summary>
     public const uint Vmar = 7;
+
+    /// <summary>
+    /// Project extension (not in Zircon): why the last <c>zx_vcpu_resume</c> of a VCPU failed with
+    /// NOT_SUPPORTED or BAD_STATE, and the guest RIP then (<see cref="ZxInfoVcpuFault"/>). Zircon
+    /// reports only the status; a VMM needs the RIP to tell its user where the guest stopped.
+    /// </summary>
+    public const uint VcpuFault = 0x5A58_0001;
+}
+
+/// <summary>Reasons in <see cref="ZxInfoVcpuFault.Reason"/>.</summary>
+public static class ZxVcpuFaultReason
+{
+    public const uint None = 0;
+    public const uint TripleFault = 1;
+    public const uint EmulationFailure = 2;
+    public const uint EntryFailure = 3;
+    public const uint Other = 4;
+}
+
+/// <summary>The record of <see cref="ZxInfoTopic.VcpuFault"/>: 16 bytes.</summary>
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Size = 16)]
+public struct ZxInfoVcpuFault
+{
+    /// <summary>A <see cref="ZxVcpuFaultReason"/> value; None while no resume has failed.</summary>
+    public uint Reason;
+    public uint Padding;
+    /// <summary>The guest's RIP when the failing exit happened.</summary>
+    public ulong Rip;
 }
 
 /// <summary><c>zx_info_handle_basic_t.props</c> values.</summary>

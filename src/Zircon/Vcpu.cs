@@ -126,6 +126,22 @@ public sealed class Vcpu : ZxObject<Vcpu>
     }
 
     /// <summary>
+    /// Why the last <see cref="Resume"/> failed with NOT_SUPPORTED or BAD_STATE, and the guest's RIP
+    /// then (<c>zx_object_get_info(ZX_INFO_VCPU_FAULT)</c>, a project extension: Zircon reports only
+    /// the status). Null while no resume has failed that way. Needs INSPECT; any thread.
+    /// </summary>
+    public ZxInfoVcpuFault? LastFault
+    {
+        get
+        {
+            ZxInfoVcpuFault fault = default;
+            Span<byte> buffer = MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref fault, 1));
+            ZxException.ThrowIfError(Syscalls.ObjectGetInfo(Handle, ZxInfoTopic.VcpuFault, buffer, out _, out _), "zx_object_get_info(ZX_INFO_VCPU_FAULT)");
+            return fault.Reason == ZxVcpuFaultReason.None ? null : fault;
+        }
+    }
+
+    /// <summary>
     /// <c>zx_vcpu_write_state(ZX_VCPU_STATE)</c>: sets the 16 general registers; RFLAGS only if its
     /// bit 1 is set in <paramref name="state"/>. Needs WRITE; only on the creating thread.
     /// </summary>

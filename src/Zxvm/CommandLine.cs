@@ -15,6 +15,12 @@ public sealed record RunOptions
     public ulong TimerMicroseconds { get; init; } = 10_000;
     public bool Trace { get; init; }
     public bool Verbose { get; init; }
+
+    /// <summary>A Linux kernel (ELF vmlinux with a PVH note, or bzImage) to boot on the Linux machine.</summary>
+    public string? KernelPath { get; init; }
+    public string? InitrdPath { get; init; }
+    /// <summary>The kernel command line, passed exactly; null for <see cref="CommandLine.DefaultKernelCommandLine"/>.</summary>
+    public string? KernelCommandLine { get; init; }
 }
 
 /// <summary>The parsed command: help, version, or run.</summary>
@@ -32,12 +38,19 @@ public static class CommandLine
     /// <summary>2047 MiB: the VMM reaches guest RAM through one span (<see cref="Zircon.Vmm.Machine.GuestRam.MaxSize"/>).</summary>
     public const ulong MaxMemory = Zircon.Vmm.Machine.GuestRam.MaxSize;
 
+    /// <summary>RAM of a Linux guest when --memory is not given (Debian's kernel alone needs about 68 MiB).</summary>
+    public const ulong DefaultLinuxMemory = 256UL << 20;
+
+    /// <summary>Command line of a Linux guest when --cmdline is not given: the kernel's console on COM1.</summary>
+    public const string DefaultKernelCommandLine = "console=ttyS0";
+
     public const string HelpText = """
         zxvm: a virtual machine monitor on Zircon's hypervisor API (guests on Linux KVM)
 
         usage:
           zxvm run [options]          boot the embedded guest OS (zxos)
           zxvm run --image FILE ...   boot a raw or ELF64 x86-64 guest image
+          zxvm run --kernel FILE ...  boot Linux (vmlinux through PVH, or bzImage)
           zxvm --help | --version
 
         options for run:
@@ -45,6 +58,10 @@ public static class CommandLine
           --memory SIZE     guest RAM, e.g. 64M, 1G, or bytes (8M to 2047M; default 64M)
           --disk FILE       back the virtio-blk device with FILE (read-write if possible)
           --entry ADDR      start at ADDR (hex 0x... or decimal) instead of the image's entry
+          --kernel FILE     a Linux kernel: an ELF vmlinux with a PVH note, or a bzImage
+          --initrd FILE     the kernel's initial RAM disk
+          --cmdline STR     the kernel command line, passed exactly (default "console=ttyS0");
+                            Linux guests get 256M unless --memory says otherwise
           --timer-us N      timer period the guest is told about, in microseconds (default 10000)
           --trace           print every VCPU exit to standard error
           --verbose         print boot phases and their timing to standard error
@@ -97,6 +114,18 @@ public static class CommandLine
                         throw new UsageException("--timer-us must be between 1 and 10000000");
                     options = options with { TimerMicroseconds = us };
                     break;
+                case "--kernel":
+                    options = options with { KernelPath = Value(args, ref i, arg) };
+                    break;
+                case "--initrd":
+                    options = options with { InitrdPath = Value(args, ref i, arg) };
+                    break;
+                case "--cmdline":
+                    // The value may start with "-" or be empty: it is the kernel's, taken as is.
+                    if (i + 1 >= args.Count)
+                        throw new UsageException("--cmdline needs a value");
+                    options = options with { KernelCommandLine = args[++i] };
+                    break;
                 case "--trace":
                     options = options with { Trace = true };
                     break;
@@ -109,7 +138,20 @@ public static class CommandLine
                     throw new UsageException(arg.StartsWith('-') ? $"unknown option '{arg}' for run" : $"unexpected argument '{arg}'");
             }
         }
-        return options;
+        return CheckLinuxOptions(options, memoryGiven: args.Contains("--memory"));
+    }
+
+    private static RunOptions CheckLinuxOptions(RunOptions options, bool memoryGiven)
+    {
+        if (options.KernelPath is null)
+        {
+            if (options.InitrdPath is not null || options.KernelCommandLine is not null)
+                throw new UsageException("--initrd and --cmdline need --kernel");
+            return options;
+        }
+        if (options.ImagePath is not null || options.Entry is not null)
+            throw new UsageException("--kernel cannot be combined with --image or --entry");
+        return memoryGiven ? options : options with { MemoryBytes = DefaultLinuxMemory };
     }
 
     private static string Value(List<string> args, ref int i, string option)

@@ -59,14 +59,18 @@ public static class Program
     {
         var clock = Stopwatch.StartNew();
         Action<string>? progress = options.Verbose ? line => StandardError.WriteLine($"zxvm: {line}") : null;
-        BootImage image = LoadImage(options.ImagePath, options.MemoryBytes);
-        progress?.Invoke($"[{clock.Elapsed.TotalMilliseconds,8:F1} ms] image {(options.ImagePath ?? "zxos (embedded)")}: {image.Kind}");
+        LinuxGuest? linux = options.KernelPath is null ? null : LinuxGuestLoader.Load(options);
+        BootImage? image = linux is null ? LoadImage(options.ImagePath, options.MemoryBytes) : null;
+        progress?.Invoke($"[{clock.Elapsed.TotalMilliseconds,8:F1} ms] " + (linux is not null
+            ? $"kernel {options.KernelPath}: {linux.Kernel.Describe()}"
+            : $"image {(options.ImagePath ?? "zxos (embedded)")}: {image!.Kind}"));
 
-        using DiskImage? disk = DiskImage.Open(options.DiskPath, scratchForEmbeddedGuest: options.ImagePath is null);
+        using DiskImage? disk = DiskImage.Open(options.DiskPath, scratchForEmbeddedGuest: options.ImagePath is null && linux is null);
         using Stream stdout = OpenStandardStream(1, FileAccess.Write);
         var machineOptions = new MachineOptions
         {
             Image = image,
+            Linux = linux,
             MemoryBytes = options.MemoryBytes,
             EntryOverride = options.Entry,
             Disk = disk?.Stream,

@@ -180,6 +180,44 @@ public class HypervisorResumeTests : FakeHypervisorTest
     }
 
     [Fact]
+    public void VcpuFaultInfo_NamesTheReasonAndGuestRip_OfTheLastFailedResume()
+    {
+        (_, uint vcpu, FakeVcpuBackend backend) = CreateGuestWithVcpu();
+        Assert.Equal(ZxVcpuFaultReason.None, ReadFault(vcpu).Reason);
+        backend.Then(b => { b.RawRegisters.Rip = 0xFFFF_FFFF_8100_1234; return new VcpuExit(VcpuExitKind.EmulationFailure); })
+            .Then(b => { b.RawRegisters.Rip = 0x7000; return new VcpuExit(VcpuExitKind.TripleFault); })
+            .Then(b => { b.RawRegisters.Rip = 0x42; return new VcpuExit(VcpuExitKind.EntryFailure); });
+        Assert.Equal(ZxStatus.ErrNotSupported, Resume(vcpu, out _));
+        ZxInfoVcpuFault fault = ReadFault(vcpu);
+        Assert.Equal(ZxVcpuFaultReason.EmulationFailure, fault.Reason);
+        Assert.Equal(0xFFFF_FFFF_8100_1234UL, fault.Rip);
+        Assert.Equal(ZxStatus.ErrNotSupported, Resume(vcpu, out _));
+        Assert.Equal((ZxVcpuFaultReason.TripleFault, 0x7000UL), (ReadFault(vcpu).Reason, ReadFault(vcpu).Rip));
+        Assert.Equal(ZxStatus.ErrBadState, Resume(vcpu, out _));
+        Assert.Equal((ZxVcpuFaultReason.EntryFailure, 0x42UL), (ReadFault(vcpu).Reason, ReadFault(vcpu).Rip));
+    }
+
+    [Fact]
+    public void VcpuFaultInfo_OnANonVcpu_IsWrongType_WithoutInspect_AccessDenied()
+    {
+        (uint guest, uint vcpu, _) = CreateGuestWithVcpu();
+        var buffer = new byte[16];
+        Assert.Equal(ZxStatus.ErrWrongType, Syscalls.ObjectGetInfo(guest, ZxInfoTopic.VcpuFault, buffer, out _, out _));
+        Assert.Equal(ZxStatus.ErrBufferTooSmall, Syscalls.ObjectGetInfo(vcpu, ZxInfoTopic.VcpuFault, new byte[8], out _, out _));
+        Assert.Equal(ZxStatus.Ok, Syscalls.HandleDuplicate(vcpu, ZxRights.Execute, out uint noInspect));
+        Assert.Equal(ZxStatus.ErrAccessDenied, Syscalls.ObjectGetInfo(noInspect, ZxInfoTopic.VcpuFault, buffer, out _, out _));
+        Syscalls.HandleClose(noInspect);
+    }
+
+    private static ZxInfoVcpuFault ReadFault(uint vcpu)
+    {
+        var buffer = new byte[16];
+        Assert.Equal(ZxStatus.Ok, Syscalls.ObjectGetInfo(vcpu, ZxInfoTopic.VcpuFault, buffer, out nuint actual, out _));
+        Assert.Equal(1u, (uint)actual);
+        return new ZxInfoVcpuFault { Reason = BinaryPrimitives.ReadUInt32LittleEndian(buffer), Rip = BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(8)) };
+    }
+
+    [Fact]
     public void KicksAndInterruptWindows_AreHandledInside_Resume()
     {
         (uint guest, uint vcpu, FakeVcpuBackend backend) = CreateGuestWithVcpu();

@@ -185,6 +185,9 @@ static void object_info(void) {
   SIZE(zx_info_vmar_t, 16);
   OFF(zx_info_vmar_t, base, 0);
   OFF(zx_info_vmar_t, len, 8);
+  SIZE(zx_info_vcpu_fault_t, 16);
+  OFF(zx_info_vcpu_fault_t, reason, 0);
+  OFF(zx_info_vcpu_fault_t, rip, 8);
 }
 
 static void vcpu_state(void) {
@@ -394,6 +397,7 @@ static void signal_and_option_values(void) {
   LAYOUT(ZX_INFO_HANDLE_VALID == 1);
   LAYOUT(ZX_INFO_HANDLE_BASIC == 2);
   LAYOUT(ZX_INFO_VMAR == 7);
+  LAYOUT(ZX_INFO_VCPU_FAULT == 0x5A580001u);
   LAYOUT(ZX_INFO_THREAD == 10);
   LAYOUT(ZX_OBJ_PROP_NONE == 0);
   LAYOUT(ZX_OBJ_PROP_WAITABLE == 1);

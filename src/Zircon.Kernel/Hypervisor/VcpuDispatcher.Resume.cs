@@ -26,6 +26,32 @@ public sealed partial class VcpuDispatcher
         }
     }
 
+    /// <summary>The last guest fault (ZX_INFO_VCPU_FAULT, a project extension); Reason None if none.</summary>
+    public ZxInfoVcpuFault LastFault
+    {
+        get
+        {
+            lock (_lifetimeLock)
+                return _lastFault;
+        }
+    }
+
+    private ZxInfoVcpuFault _lastFault;
+
+    private void RecordFault(VcpuExitKind kind)
+    {
+        uint reason = kind switch
+        {
+            VcpuExitKind.TripleFault => ZxVcpuFaultReason.TripleFault,
+            VcpuExitKind.EmulationFailure => ZxVcpuFaultReason.EmulationFailure,
+            VcpuExitKind.EntryFailure => ZxVcpuFaultReason.EntryFailure,
+            _ => ZxVcpuFaultReason.Other,
+        };
+        ulong rip = _backend.Registers.Rip;
+        lock (_lifetimeLock)
+            _lastFault = new ZxInfoVcpuFault { Reason = reason, Rip = rip };
+    }
+
     private ZxStatus ResumeLoop(out ZxPortPacket packet)
     {
         packet = default;
@@ -55,9 +81,11 @@ public sealed partial class VcpuDispatcher
                         return status;
                     continue;
                 case VcpuExitKind.EntryFailure:
+                    RecordFault(exit.Kind);
                     return ZxStatus.ErrBadState;
                 default:
                     // Triple fault, emulation failure and the rest: the guest cannot go on.
+                    RecordFault(exit.Kind);
                     return ZxStatus.ErrNotSupported;
             }
         }

@@ -59,7 +59,7 @@ public static partial class Syscalls
         return Handles.Replace(source, narrowed, out replacement);
     }
 
-    /// <summary><c>zx_object_get_info</c> for ZX_INFO_HANDLE_VALID, ZX_INFO_HANDLE_BASIC and ZX_INFO_VMAR.</summary>
+    /// <summary><c>zx_object_get_info</c> for ZX_INFO_HANDLE_VALID, ZX_INFO_HANDLE_BASIC, ZX_INFO_VMAR and the project's ZX_INFO_VCPU_FAULT.</summary>
     public static ZxStatus ObjectGetInfo(uint handle, uint topic, Span<byte> buffer, out nuint actual, out nuint available)
     {
         actual = 0;
@@ -91,6 +91,14 @@ public static partial class Syscalls
                     return ZxStatus.ErrAccessDenied;
                 var info = new ZxInfoVmar { Base = vmar.Base, Len = vmar.Length };
                 return WriteRecord(info, buffer, out actual, out available);
+            }
+            case ZxInfoTopic.VcpuFault:
+            {
+                if (h.Dispatcher is not Hypervisor.VcpuDispatcher vcpu)
+                    return ZxStatus.ErrWrongType;
+                if (!h.HasRights(ZxRights.Inspect))
+                    return ZxStatus.ErrAccessDenied;
+                return WriteRecord(vcpu.LastFault, buffer, out actual, out available);
             }
             default:
                 return ZxStatus.ErrNotSupported;

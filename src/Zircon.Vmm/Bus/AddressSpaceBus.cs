@@ -48,6 +48,22 @@ public sealed class AddressSpaceBus
         return range;
     }
 
+    /// <summary>The stretches of [<paramref name="start"/>, <paramref name="end"/>) no device covers, in address order.</summary>
+    public IEnumerable<(ulong Start, ulong Length)> Gaps(AddressSpaceKind kind, ulong start, ulong end)
+    {
+        ulong at = start;
+        foreach (BusRange range in Space(kind).ToList())
+        {
+            if (range.End <= at || range.Base >= end)
+                continue;
+            if (range.Base > at)
+                yield return (at, range.Base - at);
+            at = Math.Max(at, range.End);
+        }
+        if (at < end)
+            yield return (at, end - at);
+    }
+
     /// <summary>The range holding <paramref name="address"/>, or null.</summary>
     public BusRange? Find(AddressSpaceKind kind, ulong address)
     {

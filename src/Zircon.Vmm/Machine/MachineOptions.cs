@@ -1,9 +1,16 @@
 namespace Zircon.Vmm.Machine;
 
-/// <summary>What to build: the guest image, its RAM, its disk and where its console goes.</summary>
+/// <summary>A Linux guest: the kernel, its initrd (empty for none) and its command line.</summary>
+public sealed record LinuxGuest(Boot.LinuxKernel Kernel, byte[] Initrd, string CommandLine);
+
+/// <summary>What to build: the guest image (or a Linux guest), its RAM, its disk and where its console goes.</summary>
 public sealed record MachineOptions
 {
-    public required BootImage Image { get; init; }
+    /// <summary>A zxvm-machine image (zxos or a raw/ELF image); null when <see cref="Linux"/> is set.</summary>
+    public BootImage? Image { get; init; }
+
+    /// <summary>Build the Linux machine (docs/zxvm-machine.md, "The Linux machine") for this kernel instead.</summary>
+    public LinuxGuest? Linux { get; init; }
 
     /// <summary>Guest RAM in bytes (a whole number of MiB, at most <see cref="GuestRam.MaxSize"/>).</summary>
     public ulong MemoryBytes { get; init; } = 64UL << 20;
@@ -28,8 +35,12 @@ public sealed record MachineOptions
 }
 
 /// <summary>How the machine ended.</summary>
-public readonly record struct MachineExit(int ExitCode, string? Error, long Exits)
+/// <param name="ExitCode">The process exit code zxvm ends with.</param>
+/// <param name="Error">Why the machine failed (one line), or null when the guest ended it.</param>
+/// <param name="Exits">VCPU exits served.</param>
+/// <param name="Request">How the guest ended it: "powered off" or "rebooted" (Linux machine); null otherwise.</param>
+public readonly record struct MachineExit(int ExitCode, string? Error, long Exits, string? Request = null)
 {
-    /// <summary>The guest powered off (or reset); <see cref="ExitCode"/> is its code.</summary>
+    /// <summary>The guest powered off (or reset, or rebooted); <see cref="ExitCode"/> is its code.</summary>
     public bool PoweredOff => Error is null;
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Zircon.Vmm.Boot;
 using Zircon.Vmm.Bus;
 using Zircon.Vmm.Devices;
 using Zircon.Vmm.Devices.Plumbing;
@@ -30,7 +31,10 @@ public sealed class VirtualMachine : IDisposable
     private readonly VirtioConsole _console;
     private readonly VirtioMmioTransport _consoleTransport;
     private readonly List<(string Name, VirtioMmioTransport Transport)> _virtio = new();
-    private readonly ulong _entry;
+    private ulong _entry;
+    private Boot.LinuxEntry? _linuxEntry;
+    private VectorLines? _vectorLines;
+    private Vcpu? _vcpu;
 
     private VirtualMachine(MachineOptions options)
     {
@@ -44,35 +48,22 @@ public sealed class VirtualMachine : IDisposable
             _ram = GuestRam.Create(_guest, options.MemoryBytes);
             _owned.Add(_ram);
             BootLayout.WritePageTables(_ram);
-            options.Image.LoadInto(_ram);
-            _entry = options.EntryOverride ?? options.Image.Entry;
-            Phase($"{options.MemoryBytes >> 20} MiB RAM, {options.Image.Kind} image loaded ({options.Image.LoadedSize} bytes, entry 0x{_entry:x})");
 
             _doorbells = new DoorbellServer(error => Finish(new MachineExit(1, error, _vcpuLoop?.ExitCount ?? 0)), options.Trace);
             _owned.Add(_doorbells);
 
-            _uart = new Uart16550(b => WriteConsole([b]), Line(MachineLayout.UartVector));
-            AddIo(MachineLayout.UartPort, MachineLayout.UartPorts, _uart, "uart");
-
-            var timer = new TimerDevice(new HostPeriodicTimer(), Line(MachineLayout.TimerVector));
-            _owned.Add(timer);
-            AddIo(MachineLayout.TimerPort, MachineLayout.TimerPorts, timer, "timer");
-
-            var power = new PowerDevice();
-            power.Stopped += code => Finish(new MachineExit(code, null, _vcpuLoop!.ExitCount));
-            AddIo(MachineLayout.PowerPort, MachineLayout.PowerPorts, power, "power");
-
-            _console = new VirtioConsole(WriteConsole);
-            _consoleTransport = AddVirtio(MachineLayout.VirtioConsoleBase, _console, MachineLayout.VirtioConsoleVector, "virtio-console");
-            ulong diskSectors = 0;
-            if (options.Disk is not null)
+            if (options.Linux is LinuxGuest linux)
             {
-                var block = new VirtioBlock(options.Disk);
-                diskSectors = block.Capacity;
-                AddVirtio(MachineLayout.VirtioBlockBase, block, MachineLayout.VirtioBlockVector, "virtio-blk");
+                (_uart, _console, _consoleTransport) = BuildLinuxMachine(linux);
             }
-            BootLayout.WriteBootInfo(_ram, options.TimerMicroseconds, diskSectors);
-            Phase("devices attached: uart, timer, power, virtio-console" + (options.Disk is null ? "" : ", virtio-blk"));
+            else
+            {
+                BootImage image = options.Image ?? throw new ArgumentException("MachineOptions needs an Image or a Linux guest");
+                image.LoadInto(_ram);
+                _entry = options.EntryOverride ?? image.Entry;
+                Phase($"{options.MemoryBytes >> 20} MiB RAM, {image.Kind} image loaded ({image.LoadedSize} bytes, entry 0x{_entry:x})");
+                (_uart, _console, _consoleTransport) = BuildZxvmMachine();
+            }
 
             _vcpuLoop = new VcpuLoop(() => Vcpu.Create(_guest, _entry), PrepareVcpu, _bus, options.Trace);
         }
@@ -83,6 +74,87 @@ public sealed class VirtualMachine : IDisposable
             throw;
         }
     }
+
+    /// <summary>The zxvm machine of zxos: UART, timer and power ports, virtio devices on fixed lines.</summary>
+    private (Uart16550, VirtioConsole, VirtioMmioTransport) BuildZxvmMachine()
+    {
+        var uart = new Uart16550(b => WriteConsole([b]), Line(MachineLayout.UartVector));
+        AddIo(MachineLayout.UartPort, MachineLayout.UartPorts, uart, "uart");
+
+        var timer = new TimerDevice(new HostPeriodicTimer(), Line(MachineLayout.TimerVector));
+        _owned.Add(timer);
+        AddIo(MachineLayout.TimerPort, MachineLayout.TimerPorts, timer, "timer");
+
+        var power = new PowerDevice();
+        power.Stopped += code => Finish(new MachineExit(code, null, _vcpuLoop!.ExitCount));
+        AddIo(MachineLayout.PowerPort, MachineLayout.PowerPorts, power, "power");
+
+        var console = new VirtioConsole(WriteConsole);
+        VirtioMmioTransport consoleTransport = AddVirtio(MachineLayout.VirtioConsoleBase, console, Line(MachineLayout.VirtioConsoleVector), "virtio-console");
+        ulong diskSectors = 0;
+        if (_options.Disk is not null)
+        {
+            var block = new VirtioBlock(_options.Disk);
+            diskSectors = block.Capacity;
+            AddVirtio(MachineLayout.VirtioBlockBase, block, Line(MachineLayout.VirtioBlockVector), "virtio-blk");
+        }
+        BootLayout.WriteBootInfo(_ram, _options.TimerMicroseconds, diskSectors);
+        Phase("devices attached: uart, timer, power, virtio-console" + (_options.Disk is null ? "" : ", virtio-blk"));
+        return (uart, console, consoleTransport);
+    }
+
+    /// <summary>
+    /// The Linux machine: the kernel, initrd, command line, ACPI tables and boot structure from one
+    /// memory map; an IO-APIC delivering through interrupts bound to the VCPU; COM1 on IRQ 4,
+    /// virtio-mmio console and block on IRQs 5 and 6, ACPI power registers, the keyboard
+    /// controller's reset line, and every other port answering as an empty ISA bus.
+    /// </summary>
+    private (Uart16550, VirtioConsole, VirtioMmioTransport) BuildLinuxMachine(LinuxGuest linux)
+    {
+        var map = new Boot.LinuxMemoryMap(_ram.Size);
+        Boot.LinuxEntry entry = Boot.LinuxBoot.Load(_ram.Bytes, linux.Kernel, linux.Initrd, linux.CommandLine, map,
+            LinuxMachineLayout.Acpi(withDisk: _options.Disk is not null));
+        _entry = entry.Rip;
+        _linuxEntry = entry;
+        Phase($"{_ram.Size >> 20} MiB RAM, {linux.Kernel.Describe()}; initrd {linux.Initrd.Length} bytes; command line {linux.CommandLine.Length} bytes; VCPU starts at 0x{entry.Rip:x}");
+
+        _vectorLines = new VectorLines(() => Volatile.Read(ref _vcpu), error => Finish(new MachineExit(1, error, _vcpuLoop?.ExitCount ?? 0)));
+        _owned.Add(_vectorLines);
+        var ioApic = new IoApic(_vectorLines, LinuxMachineLayout.IoApicId);
+        _bus.Add(AddressSpaceKind.Memory, LinuxMachineLayout.IoApicAddress, IoApic.MmioSize, ioApic, "io-apic");
+        _guest.SetMemoryTrap(LinuxMachineLayout.IoApicAddress, IoApic.MmioSize, key: LinuxMachineLayout.IoApicAddress);
+
+        var uart = new Uart16550(b => WriteConsole([b]), ioApic.Pin(LinuxMachineLayout.SerialIrq));
+        AddIo(LinuxMachineLayout.SerialPort, MachineLayout.UartPorts, uart, "uart");
+
+        var power = new AcpiPowerRegisters(LinuxMachineLayout.S5SleepType, LinuxMachineLayout.ResetValue);
+        power.Requested += request => Finish(new MachineExit(LinuxExitCode(request), null, _vcpuLoop!.ExitCount, request == PowerRequest.PowerOff ? "powered off" : "rebooted"));
+        AddIo(LinuxMachineLayout.AcpiPortBase, (ushort)AcpiPowerRegisters.PortCount, power, "acpi-power");
+        AddIo(KeyboardControllerReset.BasePort, KeyboardControllerReset.PortCount, new KeyboardControllerReset(() => power.Request(PowerRequest.Reboot)), "i8042-reset");
+
+        var console = new VirtioConsole(WriteConsole);
+        VirtioMmioTransport consoleTransport = AddVirtio(LinuxMachineLayout.VirtioConsoleAddress, console, ioApic.Pin(LinuxMachineLayout.VirtioConsoleIrq), "virtio-console");
+        if (_options.Disk is not null)
+            AddVirtio(LinuxMachineLayout.VirtioBlockAddress, new VirtioBlock(_options.Disk), ioApic.Pin(LinuxMachineLayout.VirtioBlockIrq), "virtio-blk");
+
+        int gaps = 0;
+        var unassigned = new UnassignedPorts();
+        foreach ((ulong start, ulong length) in _bus.Gaps(AddressSpaceKind.Io, 0, 0x1_0000))
+        {
+            AddIo((ushort)start, (ushort)length, unassigned, "unassigned");
+            gaps++;
+        }
+        Phase($"devices attached: io-apic, uart (IRQ {LinuxMachineLayout.SerialIrq}), acpi-power, i8042-reset, virtio-console (IRQ {LinuxMachineLayout.VirtioConsoleIrq})"
+            + (_options.Disk is null ? "" : $", virtio-blk (IRQ {LinuxMachineLayout.VirtioBlockIrq})") + $"; {gaps} unassigned port ranges");
+        return (uart, console, consoleTransport);
+    }
+
+    /// <summary>Exit code of a Linux guest's power request: 0 for power-off and for reboot (as kvmtool does).</summary>
+    public static int LinuxExitCode(PowerRequest request) => request switch
+    {
+        PowerRequest.PowerOff => 0,
+        _ => 0,
+    };
 
     /// <summary>Builds the machine (guest, RAM, image, devices, traps).</summary>
     /// <exception cref="ZxException">The host cannot run it (e.g. NOT_SUPPORTED without KVM).</exception>
@@ -108,11 +180,15 @@ public sealed class VirtualMachine : IDisposable
 
     /// <summary>
     /// Input from the host console: to virtio-console once its driver is up, else to the UART if its
-    /// driver enabled the receive interrupt. Returns how many bytes a device took (0 while no guest
+    /// driver enabled the receive interrupt (on the Linux machine the UART comes first). Returns how many bytes a device took (0 while no guest
     /// driver reads input yet: the caller keeps the bytes and tries again).
     /// </summary>
     public int TrySendInput(ReadOnlySpan<byte> data)
     {
+        // Linux's console is COM1 (console=ttyS0) even when its virtio_console driver is loaded, so
+        // the Linux machine gives the UART precedence; zxos prefers virtio-console once it is up.
+        if (_linuxEntry is not null && _uart.ReceiveInterruptEnabled)
+            return _uart.Receive(data);
         if ((_consoleTransport.Status & VirtioStatus.DriverOk) != 0)
             return _console.Receive(data);
         if (_uart.ReceiveInterruptEnabled)
@@ -127,8 +203,17 @@ public sealed class VirtualMachine : IDisposable
     {
         foreach (Interrupt interrupt in _interrupts)
             interrupt.BindVcpu(vcpu);
+        Volatile.Write(ref _vcpu, vcpu);
         ZxVcpuState state = vcpu.ReadState();
-        state.Rdi = BootLayout.BootInfo;
+        if (_linuxEntry is Boot.LinuxEntry linux)
+        {
+            state.Rsi = linux.Rsi; // bzImage: boot_params
+            state.Rsp = linux.Rsp;
+        }
+        else
+        {
+            state.Rdi = BootLayout.BootInfo;
+        }
         vcpu.WriteState(state);
         Phase("VCPU 0 created, device interrupts bound; entering the guest");
     }
@@ -137,7 +222,7 @@ public sealed class VirtualMachine : IDisposable
     {
         if (_exit.TrySetResult(exit))
         {
-            Phase(exit.Error is null ? $"guest powered off with code {exit.ExitCode}" : $"machine stopped: {exit.Error}");
+            Phase(exit.Error is null ? $"guest {exit.Request ?? "powered off"} with code {exit.ExitCode}" : $"machine stopped: {exit.Error}");
             foreach ((string name, VirtioMmioTransport transport) in _virtio)
                 Phase($"{name}: status 0x{transport.Status:x2}, interrupt status 0x{transport.InterruptStatus:x}");
             _vcpuLoop.Stop();
@@ -158,9 +243,9 @@ public sealed class VirtualMachine : IDisposable
         _guest.SetIoTrap(port, count, key: port);
     }
 
-    private VirtioMmioTransport AddVirtio(ulong registerBase, VirtioDevice device, uint vector, string name)
+    private VirtioMmioTransport AddVirtio(ulong registerBase, VirtioDevice device, IInterruptSignal interrupt, string name)
     {
-        var transport = new VirtioMmioTransport(device, _ram, Line(vector));
+        var transport = new VirtioMmioTransport(device, _ram, interrupt);
         _virtio.Add((name, transport));
         _bus.Add(AddressSpaceKind.Memory, registerBase, MachineLayout.RegisterPageSize, transport, name);
         _guest.SetMemoryTrap(registerBase, MachineLayout.RegisterPageSize, key: registerBase);

@@ -144,7 +144,7 @@ public sealed class VcpuLoop
             if (status == ZxStatus.ErrCanceled)
                 continue; // kicked: the state says what to do
             if (status != ZxStatus.Ok)
-                return VcpuOutcome.Fault(DescribeResumeFailure(status));
+                return VcpuOutcome.Fault(DescribeResumeFailure(status) + DescribeGuestRip(vcpu));
             ExitCount++;
             ExitAction action = ExitHandler.Decide(packet, _bus);
             bool served = ExitExecutor.Execute(vcpu, action, out ulong value, out string? error);
@@ -152,6 +152,31 @@ public sealed class VcpuLoop
             if (!served)
                 return VcpuOutcome.Fault(error!);
         }
+    }
+
+    /// <summary>": emulation failure at guest RIP 0x..." after a failed resume (ZX_INFO_VCPU_FAULT), or "".</summary>
+    internal static string DescribeGuestRip(Vcpu vcpu)
+    {
+        try
+        {
+            return vcpu.LastFault is ZxInfoVcpuFault fault ? DescribeFault(fault) : "";
+        }
+        catch (ZxException)
+        {
+            return "";
+        }
+    }
+
+    internal static string DescribeFault(ZxInfoVcpuFault fault)
+    {
+        string what = fault.Reason switch
+        {
+            ZxVcpuFaultReason.TripleFault => "triple fault",
+            ZxVcpuFaultReason.EmulationFailure => "emulation failure",
+            ZxVcpuFaultReason.EntryFailure => "VM entry failure",
+            _ => "unknown exit",
+        };
+        return $"; {what} at guest RIP 0x{fault.Rip:x}";
     }
 
     /// <summary>What a failed <c>zx_vcpu_resume</c> means for the user of a VMM.</summary>

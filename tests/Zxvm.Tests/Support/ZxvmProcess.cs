@@ -24,7 +24,10 @@ public static class ZxvmProcess
     /// <summary>zxvm.dll as built by the project reference.</summary>
     public static string AssemblyPath { get; } = typeof(global::Zxvm.Program).Assembly.Location;
 
-    public static async Task<ZxvmResult> RunAsync(string? stdin, params string[] args)
+    public static Task<ZxvmResult> RunAsync(string? stdin, params string[] args) => RunAsync(Timeout, stdin, args);
+
+    /// <summary>Runs zxvm with its own time limit (Linux guests on emulating hosts need minutes).</summary>
+    public static async Task<ZxvmResult> RunAsync(TimeSpan limit, string? stdin, params string[] args)
     {
         var start = StartInfo();
         foreach (string arg in args)
@@ -50,7 +53,7 @@ public static class ZxvmProcess
             // zxvm may exit (e.g. a usage error) before reading its input.
         }
 
-        using var timeout = new CancellationTokenSource(Timeout);
+        using var timeout = new CancellationTokenSource(limit);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -59,7 +62,7 @@ public static class ZxvmProcess
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
-            Assert.Fail($"zxvm {string.Join(' ', args)} did not exit within {Timeout}\n--- stdout ---\n{await stdout}\n--- stderr ---\n{await stderr}");
+            Assert.Fail($"zxvm {string.Join(' ', args)} did not exit within {limit}\n--- stdout ---\n{await stdout}\n--- stderr ---\n{await stderr}");
         }
         return new ZxvmResult(process.ExitCode, await stdout, await stderr, process.Id);
     }
@@ -92,6 +95,48 @@ public static class ZxvmProcess
             Assert.Fail($"zxvm on a terminal did not exit within {Timeout}");
         }
         return (process.ExitCode, await screen);
+    }
+
+    /// <summary>
+    /// Runs zxvm until its standard output satisfies <paramref name="enough"/>, it exits, or
+    /// <paramref name="limit"/> passes; then stops it (SIGKILL) if it still runs. For guests that
+    /// are watched, not waited for (a kernel that later stops at an emulation failure).
+    /// </summary>
+    public static async Task<(string Stdout, string Stderr, int? ExitCode)> WatchAsync(TimeSpan limit, Func<string, bool> enough, params string[] args)
+    {
+        ProcessStartInfo start = StartInfo();
+        foreach (string arg in args)
+            start.ArgumentList.Add(arg);
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
+        process.StandardInput.Close();
+        var output = new StringBuilder();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        var buffer = new char[4096];
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            while (true)
+            {
+                int n = await process.StandardOutput.ReadAsync(buffer, timeout.Token);
+                if (n == 0)
+                    break;
+                output.Append(buffer, 0, n);
+                if (enough(output.ToString()))
+                    break;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        if (!process.HasExited)
+            process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        bool exitedByItself = process.ExitCode != 137 && process.ExitCode != -1;
+        return (output.ToString(), await stderr, exitedByItself ? process.ExitCode : null);
     }
 
     /// <summary>The apphost next to zxvm.dll if there is one, else the dotnet host running zxvm.dll.</summary>

@@ -20,6 +20,16 @@ __BEGIN_CDECLS
 // zx_object_get_property / zx_object_set_property properties. ZX_PROP_NAME's value is
 // char[ZX_MAX_NAME_LEN], NUL-terminated; it is the only property this library implements.
 #define ZX_PROP_NAME ((uint32_t)3u)
+// Project extension (not in Zircon), on a VCPU handle with ZX_RIGHT_INSPECT: why the last
+// zx_vcpu_resume failed (NOT_SUPPORTED or BAD_STATE) and the guest RIP then.
+#define ZX_INFO_VCPU_FAULT ((zx_object_info_topic_t)0x5A580001u)  // zx_info_vcpu_fault_t[1]
+
+// zx_info_vcpu_fault_t::reason
+#define ZX_VCPU_FAULT_NONE ((uint32_t)0u)
+#define ZX_VCPU_FAULT_TRIPLE_FAULT ((uint32_t)1u)
+#define ZX_VCPU_FAULT_EMULATION_FAILURE ((uint32_t)2u)
+#define ZX_VCPU_FAULT_ENTRY_FAILURE ((uint32_t)3u)
+#define ZX_VCPU_FAULT_OTHER ((uint32_t)4u)
 
 // zx_info_handle_basic_t::props
 #define ZX_OBJ_PROP_NONE ((uint32_t)0u)
@@ -47,6 +57,15 @@ typedef struct zx_info_vmar {
   // Length of the region, in bytes.
   size_t len;
 } zx_info_vmar_t;
+
+// ZX_INFO_VCPU_FAULT
+typedef struct zx_info_vcpu_fault {
+  // ZX_VCPU_FAULT_*; ZX_VCPU_FAULT_NONE while no resume has failed.
+  uint32_t reason;
+  uint8_t padding1[4];
+  // The guest's RIP at the failing exit.
+  uint64_t rip;
+} zx_info_vcpu_fault_t;
 
 __END_CDECLS
 
