@@ -30,6 +30,9 @@ public sealed record MachineOptions
 /// <summary>How the machine ended.</summary>
 public readonly record struct MachineExit(int ExitCode, string? Error, long Exits)
 {
+    /// <summary>The guest asked for a reset (port 0x601) rather than a power-off; <see cref="ExitCode"/> is 0x80.</summary>
+    public bool Reset { get; init; }
+
     /// <summary>The guest powered off (or reset); <see cref="ExitCode"/> is its code.</summary>
     public bool PoweredOff => Error is null;
 }
