@@ -18,8 +18,8 @@ public interface IConsoleGuest
     void Stop();
 }
 
-/// <summary>A <see cref="VirtualMachine"/> as a console guest.</summary>
-internal sealed class VirtualMachineGuest(VirtualMachine machine) : IConsoleGuest
+/// <summary>A <see cref="VirtualMachine"/> (and the disk it owns) as a console guest.</summary>
+internal sealed class VirtualMachineGuest(VirtualMachine machine, IDisposable? disk) : IConsoleGuest, IDisposable
 {
     public Task<MachineExit> Exit => machine.Exit;
 
@@ -28,4 +28,10 @@ internal sealed class VirtualMachineGuest(VirtualMachine machine) : IConsoleGues
     public int TrySendInput(ReadOnlySpan<byte> data) => machine.TrySendInput(data);
 
     public void Stop() => machine.Stop();
+
+    public void Dispose()
+    {
+        machine.Dispose();
+        disk?.Dispose();
+    }
 }

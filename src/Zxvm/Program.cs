@@ -13,8 +13,14 @@ namespace Zxvm;
 /// </summary>
 public static class Program
 {
+    /// <summary>When zxvm started: the time on --verbose lines counts from here.</summary>
+    private static long s_started = Stopwatch.GetTimestamp();
+
+    private static double ElapsedMilliseconds => Stopwatch.GetElapsedTime(s_started).TotalMilliseconds;
+
     public static int Main(string[] args)
     {
+        s_started = Stopwatch.GetTimestamp();
         StandardStreams streams = StandardStreams.Process;
         try
         {
@@ -59,36 +65,69 @@ public static class Program
         return streams.IsBroken ? ExitCodes.BrokenPipe : code;
     }
 
-    private static int Run(RunOptions options, StandardStreams streams)
+    private static int Run(RunOptions options, StandardStreams streams) =>
+        RunGuest(options.LogLevel, options.LogFile, streams, log => CreateGuest(options, streams, log));
+
+    /// <summary>
+    /// Everything around a machine on zxvm's console, shared by <c>zxvm run</c> and the terminal tests
+    /// (which pass a stand-in guest): the log, signal handling, a closed pipe, the console session,
+    /// and the exit status with its one line. <paramref name="createGuest"/> may throw the
+    /// exceptions of a bad file, image or host; a guest that is <see cref="IDisposable"/> is disposed.
+    /// </summary>
+    public static int RunGuest(LogLevel level, string? logFile, StandardStreams streams, Func<Log, IConsoleGuest> createGuest)
     {
         var stop = new StopRequest();
         // A closed pipe ends zxvm quietly, as it ends a C tool (which SIGPIPE kills): no line, status 141.
         streams.OnBrokenPipe(() => stop.Request(ExitCodes.BrokenPipe, null));
-        using Log log = options.LogFile is null ? Log.ToStandardError(options.LogLevel, streams) : OpenLogFile(options, streams);
-        using IDisposable signals = ConsoleSession.HandleSignals(stop, log);
+        Log log;
         try
         {
-            return RunMachine(options, streams, stop, log);
+            log = logFile is null ? Log.ToStandardError(level, streams) : Log.ToFile(level, streams, logFile);
         }
         catch (FileProblemException e)
         {
-            return Exit(stop, log, streams, ExitCodes.BadFile, e.Message);
+            return Fail(streams, ExitCodes.Usage, e.Message);
         }
-        catch (BootImageException e)
+        using (log)
+        using (ConsoleSession.HandleSignals(stop, log))
         {
-            return Exit(stop, log, streams, ExitCodes.BadFile, e.Message);
-        }
-        catch (HypervisorProblemException e)
-        {
-            return Exit(stop, log, streams, ExitCodes.NoHypervisor, e.Message);
-        }
-        catch (UsageException e)
-        {
-            return Exit(stop, log, streams, ExitCodes.Usage, e.Message);
-        }
-        catch (Exception e) when (e is ZxException or IOException or UnauthorizedAccessException)
-        {
-            return Exit(stop, log, streams, ExitCodes.MachineFailed, e.Message);
+            try
+            {
+                IConsoleGuest guest = createGuest(log);
+                try
+                {
+                    MachineExit exit = ConsoleSession.Run(guest, stop, log);
+                    log.Info($"[{ElapsedMilliseconds,8:F1} ms] done after {exit.Exits} VCPU exits");
+                    (int code, LogLevel lineLevel, string? line) = ConsoleSession.Outcome(exit, stop);
+                    if (line is not null)
+                        log.Write(lineLevel, line);
+                    return streams.IsBroken ? ExitCodes.BrokenPipe : code;
+                }
+                finally
+                {
+                    (guest as IDisposable)?.Dispose();
+                }
+            }
+            catch (FileProblemException e)
+            {
+                return Exit(stop, log, streams, ExitCodes.BadFile, e.Message);
+            }
+            catch (BootImageException e)
+            {
+                return Exit(stop, log, streams, ExitCodes.BadFile, e.Message);
+            }
+            catch (HypervisorProblemException e)
+            {
+                return Exit(stop, log, streams, ExitCodes.NoHypervisor, e.Message);
+            }
+            catch (UsageException e)
+            {
+                return Exit(stop, log, streams, ExitCodes.Usage, e.Message);
+            }
+            catch (Exception e) when (e is ZxException or IOException or UnauthorizedAccessException)
+            {
+                return Exit(stop, log, streams, ExitCodes.MachineFailed, e.Message);
+            }
         }
     }
 
@@ -102,49 +141,38 @@ public static class Program
         return streams.IsBroken ? ExitCodes.BrokenPipe : code;
     }
 
-    private static Log OpenLogFile(RunOptions options, StandardStreams streams)
-    {
-        try
-        {
-            return Log.ToFile(options.LogLevel, streams, options.LogFile!);
-        }
-        catch (FileProblemException e)
-        {
-            throw new UsageException(e.Message);
-        }
-    }
-
-    private static int RunMachine(RunOptions options, StandardStreams streams, StopRequest stop, Log log)
+    private static VirtualMachineGuest CreateGuest(RunOptions options, StandardStreams streams, Log log)
     {
         if (options.KernelPath is not null)
             throw new UsageException("--kernel: this zxvm cannot boot Linux kernels yet (no bzImage loader)");
-        var clock = Stopwatch.StartNew();
         BootImage image = LoadImage(options.ImagePath);
-        log.Info($"[{clock.Elapsed.TotalMilliseconds,8:F1} ms] image {options.ImagePath ?? "zxos (embedded)"}: {image.Kind}");
+        log.Info($"[{ElapsedMilliseconds,8:F1} ms] image {options.ImagePath ?? "zxos (embedded)"}: {image.Kind}");
 
-        using DiskImage? disk = DiskImage.Open(options.Disk, scratchForEmbeddedGuest: options.ImagePath is null);
-        if (disk is not null)
-            log.Debug($"disk {(options.Disk?.Path ?? disk.Stream.Name)}: {disk.Sectors} sectors, {(disk.ReadOnly ? "read-only" : "read-write")}");
-        if (disk is { ReadOnly: true })
-            log.Info($"disk {options.Disk!.Path} is attached read-only: the guest is told (VIRTIO_BLK_F_RO) and its writes fail");
-        var machineOptions = new MachineOptions
+        DiskImage? disk = DiskImage.Open(options.Disk, scratchForEmbeddedGuest: options.ImagePath is null);
+        try
         {
-            Image = image,
-            MemoryBytes = options.MemoryBytes,
-            EntryOverride = options.Entry,
-            Disk = disk?.Stream,
-            TimerMicroseconds = options.TimerMicroseconds,
-            ConsoleOutput = new ConsoleOutputStream(streams),
-            Trace = log.IsEnabled(LogLevel.Trace) ? log.Trace : null,
-            Progress = log.IsEnabled(LogLevel.Info) ? log.Info : null,
-        };
-        using VirtualMachine machine = CreateMachine(machineOptions);
-        MachineExit exit = ConsoleSession.Run(new VirtualMachineGuest(machine), stop, log);
-        log.Info($"[{clock.Elapsed.TotalMilliseconds,8:F1} ms] done after {exit.Exits} VCPU exits");
-        (int code, LogLevel level, string? line) = ConsoleSession.Outcome(exit, stop);
-        if (line is not null)
-            log.Write(level, line);
-        return streams.IsBroken ? ExitCodes.BrokenPipe : code;
+            if (disk is not null)
+                log.Debug($"disk {options.Disk?.Path ?? disk.Stream.Name}: {disk.Sectors} sectors, {(disk.ReadOnly ? "read-only" : "read-write")}");
+            if (disk is { ReadOnly: true })
+                log.Info($"disk {options.Disk!.Path} is attached read-only: the guest is told (VIRTIO_BLK_F_RO) and its writes fail");
+            var machineOptions = new MachineOptions
+            {
+                Image = image,
+                MemoryBytes = options.MemoryBytes,
+                EntryOverride = options.Entry,
+                Disk = disk?.Stream,
+                TimerMicroseconds = options.TimerMicroseconds,
+                ConsoleOutput = new ConsoleOutputStream(streams),
+                Trace = log.IsEnabled(LogLevel.Trace) ? log.Trace : null,
+                Progress = log.IsEnabled(LogLevel.Info) ? log.Info : null,
+            };
+            return new VirtualMachineGuest(CreateMachine(machineOptions), disk);
+        }
+        catch
+        {
+            disk?.Dispose();
+            throw;
+        }
     }
 
     private static VirtualMachine CreateMachine(MachineOptions options)
