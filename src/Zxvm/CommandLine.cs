@@ -142,7 +142,15 @@ public static class CommandLine
             return new ParsedCommand.Version();
         RefuseRepeats(result);
         if (result.Errors.Count > 0)
+        {
+            // "zxvm frobnicate" is an unknown command before it is a missing one.
+            if (result.CommandResult.Command == Root && result.UnmatchedTokens.Count > 0)
+            {
+                string token = result.UnmatchedTokens[0];
+                throw new UsageException($"unknown {(token.StartsWith('-') ? "option" : "command")} '{token}'; the commands are run, completion and help (see 'zxvm --help')");
+            }
             throw new UsageException(Describe(result.Errors[0], result));
+        }
         if (IsGiven(result, VersionFlag))
             throw new UsageException("--version goes alone: zxvm --version");
         System.CommandLine.Command command = result.CommandResult.Command;
