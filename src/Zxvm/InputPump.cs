@@ -57,6 +57,19 @@ internal sealed class InputPump
 
     private void ReadLoop()
     {
+        try
+        {
+            ReadUntilEscapeOrEnd();
+        }
+        catch (Exception e)
+        {
+            // No exception may escape a host thread of ours; without input the machine runs on.
+            _log.Error($"internal error reading input: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private void ReadUntilEscapeOrEnd()
+    {
         var buffer = new byte[256];
         while (!_stopped)
         {
