@@ -29,10 +29,7 @@ public sealed class StandardDescriptorTests : IDisposable
     public void WriteAll_ToAPipeNobodyReads_IsEpipe_NotASignal()
     {
         using var server = new AnonymousPipeServerStream(PipeDirection.Out);
-        server.DisposeLocalCopyOfClientHandle();
-        using (var client = new AnonymousPipeClientStream(PipeDirection.In, server.ClientSafePipeHandle))
-        {
-        }
+        server.DisposeLocalCopyOfClientHandle(); // the only read end: nobody reads any more
         int fd = (int)server.SafePipeHandle.DangerousGetHandle();
 
         Assert.Equal(UnbufferedDescriptor.EPIPE, UnbufferedDescriptor.WriteAll(fd, "lost\n"u8));
