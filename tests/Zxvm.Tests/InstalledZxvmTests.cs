@@ -58,7 +58,7 @@ public sealed class InstalledZxvmTests
         Assert.Contains("zxos: done", stdout);
     }
 
-    [InstalledZxvmFact]
+    [InstalledZxvmCliFact]
     public async Task InstalledZxvm_BadSize_IsOneLineAndTheUsageStatus()
     {
         (int code, _, string stderr) = await Run(null, "run", "--memory", "abc");
