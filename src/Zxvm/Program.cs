@@ -86,7 +86,7 @@ public static class Program
         }
         catch (FileProblemException e)
         {
-            return Fail(streams, ExitCodes.Usage, e.Message);
+            return Fail(streams, ExitCodes.BadFile, e.Message);
         }
         using (log)
         using (ConsoleSession.HandleSignals(stop, log))

@@ -135,11 +135,11 @@ public sealed partial class StreamTests : IDisposable
     }
 
     [Fact]
-    public async Task LogFile_ThatIsADirectory_IsAUsageError()
+    public async Task LogFile_ThatIsADirectory_IsAnUnusableFile()
     {
         ZxvmResult result = await ZxvmProcess.RunAsync(null, "run", "--log-file", Path.GetTempPath());
 
-        Assert.Contains("--log-file", ZxvmAssert.FailsWithOneLine(result, ExitCodes.Usage));
+        Assert.Contains($"--log-file: {Path.GetTempPath()} is a directory", ZxvmAssert.FailsWithOneLine(result, ExitCodes.BadFile));
     }
 
     [KvmFact]
