@@ -7,7 +7,7 @@ namespace Zxvm;
 /// <summary>
 /// A running machine on zxvm's standard streams: raw terminal (restored on every way out), input
 /// pump with Ctrl-], and the signals that end zxvm. Used by <c>zxvm run</c>, and by the terminal
-/// tests with a stand-in guest (tests/Zxvm.Harness), so the same code is tested without KVM.
+/// tests with a stand-in guest (tests/harness/Zxvm.Harness), so the same code is tested without KVM.
 /// </summary>
 public static class ConsoleSession
 {

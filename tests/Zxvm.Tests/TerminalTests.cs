@@ -4,7 +4,7 @@ namespace Zxvm.Tests;
 
 /// <summary>
 /// zxvm at a real terminal: raw mode, Ctrl-], signals, and the terminal's modes afterwards. The
-/// harness (tests/Zxvm.Harness) runs zxvm's own console code around a stand-in guest that never
+/// harness (tests/harness/Zxvm.Harness) runs zxvm's own console code around a stand-in guest that never
 /// takes input, so these run without KVM; the [KvmFact] ones do the same with real guests.
 /// </summary>
 [Collection(ZxvmCollection.Name)]

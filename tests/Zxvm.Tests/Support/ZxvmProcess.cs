@@ -97,7 +97,7 @@ public static class ZxvmProcess
     /// <summary>zxvm as a bash command word list (quoted), for tests that run it through a shell.</summary>
     public static string ShellCommand => Quoted(StartInfo());
 
-    /// <summary>zxvm-harness (tests/Zxvm.Harness: zxvm's console code around a stand-in guest) for a shell.</summary>
+    /// <summary>zxvm-harness (tests/harness/Zxvm.Harness: zxvm's console code around a stand-in guest) for a shell.</summary>
     public static string HarnessCommand
     {
         get
