@@ -152,7 +152,7 @@ public sealed partial class StreamTests : IDisposable
         Assert.Equal(0, exitCode);
         string[] lines = File.ReadAllLines(log);
         Assert.Contains(lines, l => l.Contains("image zxos (embedded): raw", StringComparison.Ordinal));
-        Assert.Contains("zxos: done", lines);
+        Assert.Contains(lines, l => l.Contains("zxos: done", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("guest powered off with code 0", StringComparison.Ordinal));
         Assert.Equal("exit=0", lines[^1]);
         Assert.DoesNotContain(lines, l => l.Contains('\0', StringComparison.Ordinal));
