@@ -155,10 +155,15 @@ public static class ZxInfoTopic
 /// <summary>Reasons in <see cref="ZxInfoVcpuFault.Reason"/>.</summary>
 public static class ZxVcpuFaultReason
 {
+    /// <summary>No resume of this VCPU has failed (ZX_VCPU_FAULT_NONE).</summary>
     public const uint None = 0;
+    /// <summary>The guest triple-faulted (ZX_VCPU_FAULT_TRIPLE_FAULT).</summary>
     public const uint TripleFault = 1;
+    /// <summary>The hypervisor could not emulate an instruction (ZX_VCPU_FAULT_EMULATION_FAILURE).</summary>
     public const uint EmulationFailure = 2;
+    /// <summary>The hardware refused to enter the guest (ZX_VCPU_FAULT_ENTRY_FAILURE).</summary>
     public const uint EntryFailure = 3;
+    /// <summary>Any other exit the kernel could not serve (ZX_VCPU_FAULT_OTHER).</summary>
     public const uint Other = 4;
 }
 
@@ -168,6 +173,7 @@ public struct ZxInfoVcpuFault
 {
     /// <summary>A <see cref="ZxVcpuFaultReason"/> value; None while no resume has failed.</summary>
     public uint Reason;
+    /// <summary>Reserved, zero.</summary>
     public uint Padding;
     /// <summary>The guest's RIP when the failing exit happened.</summary>
     public ulong Rip;

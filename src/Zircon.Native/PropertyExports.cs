@@ -6,7 +6,7 @@ namespace Zircon.Native;
 /// <summary><c>zx_object_get_property</c> and <c>zx_object_set_property</c> (<c>ZX_PROP_NAME</c>).</summary>
 public static class PropertyExports
 {
-    // SAFETY: `value` has `size` writable bytes (checked non-NULL when size > 0).
+    // SAFETY: `value` is only written through UserMemory (a bad pointer is INVALID_ARGS).
     /// <summary>
     /// <c>zx_status_t zx_object_get_property(zx_handle_t handle, uint32_t property, void* value,
     /// size_t value_size)</c>. The name is read into a local buffer and copied out on success only.
@@ -22,8 +22,8 @@ public static class PropertyExports
             Span<byte> local = stackalloc byte[ZxProperty.MaxNameLength];
             int length = (int)Math.Min(size, (nuint)ZxProperty.MaxNameLength);
             ZxStatus status = Syscalls.ObjectGetProperty(handle, property, local[..length]);
-            if (status == ZxStatus.Ok)
-                local.CopyTo(new Span<byte>(value, ZxProperty.MaxNameLength));
+            if (status == ZxStatus.Ok && !UserMemory.TryWriteBytes(value, local))
+                return ExportStatus.InvalidArgs;
             return (int)status;
         }
         catch (Exception e)
@@ -32,7 +32,7 @@ public static class PropertyExports
         }
     }
 
-    // SAFETY: `value` has `size` readable bytes (checked non-NULL when size > 0).
+    // SAFETY: `value` is only read through UserMemory (a bad pointer is INVALID_ARGS).
     /// <summary>
     /// <c>zx_status_t zx_object_set_property(zx_handle_t handle, uint32_t property, const void* value,
     /// size_t value_size)</c>. A name longer than ZX_MAX_NAME_LEN - 1 bytes is truncated.
@@ -46,8 +46,10 @@ public static class PropertyExports
                 return ExportStatus.InvalidArgs;
             // Only the first ZX_MAX_NAME_LEN bytes can matter; never read further.
             int length = (int)Math.Min(size, (nuint)ZxProperty.MaxNameLength);
-            var span = value == null ? ReadOnlySpan<byte>.Empty : new ReadOnlySpan<byte>(value, length);
-            return (int)Syscalls.ObjectSetProperty(handle, property, span);
+            Span<byte> local = stackalloc byte[length];
+            if (!UserMemory.TryReadBytes(value, local))
+                return ExportStatus.InvalidArgs;
+            return (int)Syscalls.ObjectSetProperty(handle, property, local);
         }
         catch (Exception e)
         {

@@ -51,7 +51,7 @@ public static class SystemExports
         }
     }
 
-    // SAFETY: `buffer` has `length` writable bytes (NULL only with length 0, else nothing is written).
+    // SAFETY: `buffer` is only written through UserMemory; a bad buffer ends the draw early.
     /// <summary>
     /// <c>void zx_cprng_draw(void* buffer, size_t buffer_size)</c>: fills the buffer with
     /// cryptographically secure random bytes; any length, in chunks of at most 2 GiB. It returns
@@ -64,10 +64,14 @@ public static class SystemExports
         {
             if (buffer == null)
                 return;
+            // Drawn into a local block and copied out, so a bad buffer stops the copy instead of the process.
+            Span<byte> block = stackalloc byte[256];
             while (length > 0)
             {
-                int chunk = (int)Math.Min(length, int.MaxValue);
-                Syscalls.CprngDraw(new Span<byte>(buffer, chunk));
+                int chunk = (int)Math.Min(length, (nuint)block.Length);
+                Syscalls.CprngDraw(block[..chunk]);
+                if (!UserMemory.TryWriteBytes(buffer, block[..chunk]))
+                    return;
                 buffer += chunk;
                 length -= (nuint)chunk;
             }

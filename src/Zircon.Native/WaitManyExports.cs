@@ -22,13 +22,18 @@ public static class WaitManyExports
             if (items == null && count != 0)
                 return ExportStatus.InvalidArgs;
             Span<ZxWaitItem> local = stackalloc ZxWaitItem[(int)count];
-            if (count != 0)
-                new ReadOnlySpan<ZxWaitItem>(items, (int)count).CopyTo(local);
+            // A bad array is refused before the wait: nothing is waited for, nothing is lost.
+            if (!UserMemory.TryReadBytes((byte*)items, MemoryMarshal.AsBytes(local)) ||
+                !UserMemory.CanWrite(items, (nuint)local.Length * (nuint)sizeof(ZxWaitItem)))
+                return ExportStatus.InvalidArgs;
             ZxStatus status = Syscalls.ObjectWaitMany(local, deadline);
             if (status is ZxStatus.Ok or ZxStatus.ErrTimedOut or ZxStatus.ErrCanceled)
             {
                 for (int i = 0; i < local.Length; i++)
-                    items[i].Pending = local[i].Pending;
+                {
+                    if (!UserMemory.TryWrite(&items[i].Pending, local[i].Pending))
+                        return ExportStatus.InvalidArgs;
+                }
             }
             return (int)status;
         }

@@ -126,7 +126,7 @@ public sealed class Vcpu : ZxObject<Vcpu>
     }
 
     /// <summary>
-    /// Why the last <see cref="Resume"/> failed with NOT_SUPPORTED or BAD_STATE, and the guest's RIP
+    /// Why the last <see cref="Resume()"/> failed with NOT_SUPPORTED or BAD_STATE, and the guest's RIP
     /// then (<c>zx_object_get_info(ZX_INFO_VCPU_FAULT)</c>, a project extension: Zircon reports only
     /// the status). Null while no resume has failed that way. Needs INSPECT; any thread.
     /// </summary>

@@ -1,3 +1,6 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace Zxvm;
@@ -10,156 +13,306 @@ public sealed record RunOptions
 {
     public string? ImagePath { get; init; }
     public ulong MemoryBytes { get; init; } = 64UL << 20;
-    public string? DiskPath { get; init; }
+    public DiskSpec? Disk { get; init; }
     public ulong? Entry { get; init; }
     public ulong TimerMicroseconds { get; init; } = 10_000;
-    public bool Trace { get; init; }
-    public bool Verbose { get; init; }
+    public LogLevel LogLevel { get; init; } = LogLevel.Warn;
+    public string? LogFile { get; init; }
 
-    /// <summary>A Linux kernel (ELF vmlinux with a PVH note, or bzImage) to boot on the Linux machine.</summary>
+    /// <summary>A Linux bzImage to boot (<c>--kernel</c>), with <see cref="InitrdPath"/> and <see cref="KernelCommandLine"/>.</summary>
     public string? KernelPath { get; init; }
     public string? InitrdPath { get; init; }
-    /// <summary>The kernel command line, passed exactly; null for <see cref="CommandLine.DefaultKernelCommandLine"/>.</summary>
     public string? KernelCommandLine { get; init; }
 }
 
-/// <summary>The parsed command: help, version, or run.</summary>
-public abstract record Command
+/// <summary>The parsed command.</summary>
+public abstract record ParsedCommand
 {
-    public sealed record Help : Command;
-    public sealed record Version : Command;
-    public sealed record Run(RunOptions Options) : Command;
+    /// <summary><c>zxvm --version</c>.</summary>
+    public sealed record Version : ParsedCommand;
+
+    /// <summary><c>zxvm run ...</c>.</summary>
+    public sealed record Run(RunOptions Options) : ParsedCommand;
+
+    /// <summary><c>zxvm completion SHELL</c>: print the completion script.</summary>
+    public sealed record Completion(string Shell) : ParsedCommand;
+
+    /// <summary>Something System.CommandLine answers itself (help, <c>[suggest]</c> completions): invoke it.</summary>
+    public sealed record Builtin(ParseResult Result) : ParsedCommand;
 }
 
-/// <summary>Parses <c>zxvm</c>'s arguments. Errors are <see cref="UsageException"/>s with one clear line.</summary>
+/// <summary>
+/// zxvm's command line on System.CommandLine: <c>--opt value</c> and <c>--opt=value</c>, help per
+/// command (<c>zxvm run --help</c>), a repeated single-value option refused, conflicting options
+/// refused, completions through the <c>[suggest]</c> directive and <c>zxvm completion bash</c>.
+/// Errors are <see cref="UsageException"/>s with one clear line.
+/// </summary>
 public static class CommandLine
 {
     public const ulong MinMemory = 8UL << 20;
-    /// <summary>2047 MiB: the VMM reaches guest RAM through one span (<see cref="Zircon.Vmm.Machine.GuestRam.MaxSize"/>).</summary>
-    public const ulong MaxMemory = Zircon.Vmm.Machine.GuestRam.MaxSize;
 
     /// <summary>RAM of a Linux guest when --memory is not given (Debian's kernel alone needs about 68 MiB).</summary>
     public const ulong DefaultLinuxMemory = 256UL << 20;
 
     /// <summary>Command line of a Linux guest when --cmdline is not given: the kernel's console on COM1.</summary>
     public const string DefaultKernelCommandLine = "console=ttyS0";
+    /// <summary>2047 MiB: the VMM reaches guest RAM through one span (<see cref="Zircon.Vmm.Machine.GuestRam.MaxSize"/>).</summary>
+    public const ulong MaxMemory = Zircon.Vmm.Machine.GuestRam.MaxSize;
 
-    public const string HelpText = """
-        zxvm: a virtual machine monitor on Zircon's hypervisor API (guests on Linux KVM)
+    public static readonly string[] LogLevels = ["error", "warn", "info", "debug", "trace"];
+    public static readonly string[] Shells = ["bash"];
 
-        usage:
-          zxvm run [options]          boot the embedded guest OS (zxos)
-          zxvm run --image FILE ...   boot a raw or ELF64 x86-64 guest image
-          zxvm run --kernel FILE ...  boot Linux (vmlinux through PVH, or bzImage)
-          zxvm --help | --version
+    private static readonly Option<string> Image = new("--image")
+    {
+        Description = "Guest image: raw (loads at 0x100000, starts at its first byte) or ELF64 x86-64",
+        HelpName = "FILE",
+    };
 
-        options for run:
-          --image FILE      guest image; raw images load at 0x100000 and start at their first byte
-          --memory SIZE     guest RAM, e.g. 64M, 1G, or bytes (8M to 2047M; default 64M)
-          --disk FILE       back the virtio-blk device with FILE (read-write if possible)
-          --entry ADDR      start at ADDR (hex 0x... or decimal) instead of the image's entry
-          --kernel FILE     a Linux kernel: an ELF vmlinux with a PVH note, or a bzImage
-          --initrd FILE     the kernel's initial RAM disk
-          --cmdline STR     the kernel command line, passed exactly (default "console=ttyS0");
-                            Linux guests get 256M unless --memory says otherwise
-          --timer-us N      timer period the guest is told about, in microseconds (default 10000)
-          --trace           print every VCPU exit to standard error
-          --verbose         print boot phases and their timing to standard error
+    private static readonly Option<ulong?> Memory = new("--memory", "-m")
+    {
+        Description = "Guest RAM: 64M, 1G, or bytes; 8M to 2047M (default 64M)",
+        HelpName = "SIZE",
+        CustomParser = r => Convert(r, t => (ulong?)ParseMemory(t)),
+    };
 
-        The console is the guest's serial port and virtio-console on standard input/output. On a
-        terminal, input is raw; press Ctrl-] to quit. The exit code is the guest's (its power-off
-        value); 1 if the machine failed, 2 for a bad command line.
-        """;
+    private static readonly Option<DiskSpec> Disk = new("--disk")
+    {
+        Description = "Back the virtio-blk disk with FILE (whole 512-byte sectors); ,ro attaches it read-only",
+        HelpName = "FILE[,ro]",
+        CustomParser = r => Convert(r, DiskSpec.Parse),
+    };
 
-    public static Command Parse(IReadOnlyList<string> args)
+    private static readonly Option<ulong?> Entry = new("--entry")
+    {
+        Description = "Start at ADDR (0x... or decimal) instead of the image's entry point",
+        HelpName = "ADDR",
+        CustomParser = r => Convert(r, t => (ulong?)ParseNumber(t, "--entry")),
+    };
+
+    private static readonly Option<ulong?> TimerMicroseconds = new("--timer-us")
+    {
+        Description = "Timer period the guest is told about, in microseconds (1 to 10000000; default 10000)",
+        HelpName = "N",
+        CustomParser = r => Convert(r, t => (ulong?)ParseTimerPeriod(t)),
+    };
+
+    private static readonly Option<string> LogLevelOption = new("--log-level")
+    {
+        Description = "How much zxvm logs: error, warn (default), info (boot phases), debug, trace (every VCPU exit)",
+        HelpName = "LEVEL",
+    };
+
+    private static readonly Option<string> LogFile = new("--log-file")
+    {
+        Description = "Append log lines to FILE instead of standard error (errors go to both)",
+        HelpName = "FILE",
+    };
+
+    private static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Same as --log-level info" };
+
+    private static readonly Option<bool> Trace = new("--trace") { Description = "Same as --log-level trace" };
+
+    private static readonly Option<string> Kernel = new("--kernel")
+    {
+        Description = "Boot a Linux kernel instead of --image: an ELF vmlinux with a PVH note, or a bzImage (Linux guests get 256M unless --memory says otherwise)",
+        HelpName = "FILE",
+    };
+
+    private static readonly Option<string> Initrd = new("--initrd") { Description = "Initial RAM disk for --kernel", HelpName = "FILE" };
+
+    private static readonly Option<string> KernelCommandLine = new("--cmdline") { Description = $"Kernel command line for --kernel, passed exactly (default: {DefaultKernelCommandLine})", HelpName = "STR" };
+
+    private static readonly Option<bool> VersionFlag = new("--version") { Description = "Print zxvm's version" };
+
+    private static readonly Argument<string> Shell = new("shell") { Description = "The shell: bash" };
+
+    private static readonly Argument<string?> HelpTopic = new("command") { Description = "The command to describe", Arity = ArgumentArity.ZeroOrOne };
+
+    private static readonly System.CommandLine.Command RunCommand = BuildRun();
+    private static readonly System.CommandLine.Command CompletionCommand = new("completion", "Print a shell completion script (bash: source <(zxvm completion bash))") { Shell };
+    private static readonly System.CommandLine.Command HelpCommand = new("help", "Describe zxvm or one of its commands") { HelpTopic };
+    private static readonly RootCommand Root = BuildRoot();
+    private static readonly System.CommandLine.Completions.SuggestDirective Suggest = Root.Directives.OfType<System.CommandLine.Completions.SuggestDirective>().Single();
+
+    /// <summary>The command tree (for help text and tests).</summary>
+    public static RootCommand Tree => Root;
+
+    public static ParsedCommand Parse(IReadOnlyList<string> args)
     {
         if (args.Count == 0)
             throw new UsageException("missing command; try 'zxvm --help'");
-        switch (args[0])
+        ParseResult result = Root.Parse(args);
+        if (result.Action is HelpAction or HelpWithEpilog || result.GetResult(Suggest) is not null)
+            return new ParsedCommand.Builtin(result);
+        if (result.CommandResult.Command == Root && IsGiven(result, VersionFlag) && result.UnmatchedTokens.Count == 0)
+            return new ParsedCommand.Version();
+        RefuseRepeats(result);
+        if (result.Errors.Count > 0)
         {
-            case "--help" or "-h" or "help":
-                return new Command.Help();
-            case "--version":
-                return new Command.Version();
-            case "run":
-                return new Command.Run(ParseRun(args.Skip(1).ToList()));
-            default:
-                throw new UsageException($"unknown command '{args[0]}'; try 'zxvm --help'");
-        }
-    }
-
-    private static RunOptions ParseRun(List<string> args)
-    {
-        var options = new RunOptions();
-        for (int i = 0; i < args.Count; i++)
-        {
-            string arg = args[i];
-            switch (arg)
+            // "zxvm frobnicate" is an unknown command before it is a missing one.
+            if (result.CommandResult.Command == Root && result.UnmatchedTokens.Count > 0)
             {
-                case "--image":
-                    options = options with { ImagePath = Value(args, ref i, arg) };
-                    break;
-                case "--memory":
-                    options = options with { MemoryBytes = ParseMemory(Value(args, ref i, arg)) };
-                    break;
-                case "--disk":
-                    options = options with { DiskPath = Value(args, ref i, arg) };
-                    break;
-                case "--entry":
-                    options = options with { Entry = ParseNumber(Value(args, ref i, arg), arg) };
-                    break;
-                case "--timer-us":
-                    ulong us = ParseNumber(Value(args, ref i, arg), arg);
-                    if (us == 0 || us > 10_000_000)
-                        throw new UsageException("--timer-us must be between 1 and 10000000");
-                    options = options with { TimerMicroseconds = us };
-                    break;
-                case "--kernel":
-                    options = options with { KernelPath = Value(args, ref i, arg) };
-                    break;
-                case "--initrd":
-                    options = options with { InitrdPath = Value(args, ref i, arg) };
-                    break;
-                case "--cmdline":
-                    // The value may start with "-" or be empty: it is the kernel's, taken as is.
-                    if (i + 1 >= args.Count)
-                        throw new UsageException("--cmdline needs a value");
-                    options = options with { KernelCommandLine = args[++i] };
-                    break;
-                case "--trace":
-                    options = options with { Trace = true };
-                    break;
-                case "--verbose" or "-v":
-                    options = options with { Verbose = true };
-                    break;
-                case "--help" or "-h":
-                    throw new UsageException("'--help' goes before the command: zxvm --help");
-                default:
-                    throw new UsageException(arg.StartsWith('-') ? $"unknown option '{arg}' for run" : $"unexpected argument '{arg}'");
+                string token = result.UnmatchedTokens[0];
+                throw new UsageException($"unknown {(token.StartsWith('-') ? "option" : "command")} '{token}'; the commands are run, completion and help (see 'zxvm --help')");
             }
+            throw new UsageException(Describe(result.Errors[0], result));
         }
-        return CheckLinuxOptions(options, memoryGiven: args.Contains("--memory"));
-    }
-
-    private static RunOptions CheckLinuxOptions(RunOptions options, bool memoryGiven)
-    {
-        if (options.KernelPath is null)
+        if (IsGiven(result, VersionFlag))
+            throw new UsageException("--version goes alone: zxvm --version");
+        System.CommandLine.Command command = result.CommandResult.Command;
+        if (command == HelpCommand)
         {
-            if (options.InitrdPath is not null || options.KernelCommandLine is not null)
-                throw new UsageException("--initrd and --cmdline need --kernel");
-            return options;
+            string? topic = result.GetValue(HelpTopic);
+            if (topic is not null && topic != RunCommand.Name && topic != CompletionCommand.Name)
+                throw new UsageException($"no command '{topic}' to describe; the commands are run and completion");
+            return new ParsedCommand.Builtin(Root.Parse(topic is null ? ["--help"] : [topic, "--help"]));
         }
-        if (options.ImagePath is not null || options.Entry is not null)
-            throw new UsageException("--kernel cannot be combined with --image or --entry");
-        return memoryGiven ? options : options with { MemoryBytes = DefaultLinuxMemory };
+        if (command == CompletionCommand)
+        {
+            string shell = result.GetValue(Shell)!;
+            if (!Shells.Contains(shell))
+                throw new UsageException($"completion: no script for shell '{shell}'; zxvm has one for: {string.Join(", ", Shells)}");
+            return new ParsedCommand.Completion(shell);
+        }
+        if (command == RunCommand)
+            return new ParsedCommand.Run(ToRunOptions(result));
+        throw new UsageException("missing command; try 'zxvm --help'");
     }
 
-    private static string Value(List<string> args, ref int i, string option)
+    private static RootCommand BuildRoot()
     {
-        if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-            throw new UsageException($"{option} needs a value");
-        return args[++i];
+        var root = new RootCommand("zxvm: a virtual machine monitor on Zircon's hypervisor API (guests on Linux KVM)");
+        // System.CommandLine's --version prints the informational version; zxvm prints "zxvm X.Y.Z".
+        foreach (Option option in root.Options.Where(o => o is VersionOption).ToList())
+            root.Options.Remove(option);
+        root.Options.Add(VersionFlag);
+        root.Subcommands.Add(RunCommand);
+        root.Subcommands.Add(CompletionCommand);
+        root.Subcommands.Add(HelpCommand);
+        // The help option is the root's, inherited by every command; run's help adds the exit statuses.
+        HelpOption help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new HelpWithEpilog((HelpAction)help.Action!, RunCommand, RunEpilog);
+        return root;
     }
+
+    private static System.CommandLine.Command BuildRun()
+    {
+        var run = new System.CommandLine.Command("run", "Boot a guest: the embedded zxos, or --image FILE")
+        {
+            Image, Memory, Disk, Entry, TimerMicroseconds, LogLevelOption, LogFile, Verbose, Trace, Kernel, Initrd, KernelCommandLine,
+        };
+        LogLevelOption.AcceptOnlyFromAmong(LogLevels);
+        Shell.CompletionSources.Add(Shells);
+        return run;
+    }
+
+    /// <summary>What <c>zxvm run --help</c> says after the options.</summary>
+    public const string RunEpilog = """
+        Console:
+          The guest's serial port and virtio-console are zxvm's standard input and output. On a
+          terminal, input is raw (Ctrl-C goes to the guest) and Ctrl-] quits.
+
+        Exit status:
+          0-127    the guest powered off with this code (port 0x600)
+          128      the guest asked for a reset (zxvm does not reboot)
+          129      SIGHUP
+          130      Ctrl-] on the console, or SIGINT
+          141      standard output or error is a closed pipe (zxvm ends quietly)
+          143      SIGTERM
+          200      bad command line
+          201      a file cannot be used (absent, permission, directory, size, format)
+          202      this host cannot run guests (no /dev/kvm, or no permission to open it)
+          203      the machine failed (the guest crashed or touched an address nothing serves)
+          204      the guest powered off with a code above 127
+          205      internal error of zxvm
+        """;
+
+    private static RunOptions ToRunOptions(ParseResult result)
+    {
+        RefuseConflicts(result, LogLevelOption, Verbose, "both set the log level");
+        RefuseConflicts(result, LogLevelOption, Trace, "both set the log level");
+        RefuseConflicts(result, Kernel, Image, "both name what to boot");
+        RefuseConflicts(result, Kernel, Entry, "a kernel's entry point is its own");
+        if (result.GetResult(Kernel) is null)
+        {
+            foreach (Option needsKernel in new Option[] { Initrd, KernelCommandLine })
+                if (result.GetResult(needsKernel) is not null)
+                    throw new UsageException($"{needsKernel.Name} goes with --kernel");
+        }
+        LogLevel level = result.GetValue(Trace) ? LogLevel.Trace
+            : result.GetValue(Verbose) ? LogLevel.Info
+            : result.GetValue(LogLevelOption) is { } name ? (LogLevel)Array.IndexOf(LogLevels, name)
+            : LogLevel.Warn;
+        return new RunOptions
+        {
+            ImagePath = result.GetValue(Image),
+            MemoryBytes = result.GetValue(Memory) ?? (result.GetResult(Kernel) is null ? new RunOptions().MemoryBytes : DefaultLinuxMemory),
+            Disk = result.GetValue(Disk),
+            Entry = result.GetValue(Entry),
+            TimerMicroseconds = result.GetValue(TimerMicroseconds) ?? new RunOptions().TimerMicroseconds,
+            LogLevel = level,
+            LogFile = result.GetValue(LogFile),
+            KernelPath = result.GetValue(Kernel),
+            InitrdPath = result.GetValue(Initrd),
+            KernelCommandLine = result.GetValue(KernelCommandLine),
+        };
+    }
+
+    /// <summary>A value option given twice is an error (the second used to replace the first silently).</summary>
+    private static void RefuseRepeats(ParseResult result)
+    {
+        foreach (Option option in RunCommand.Options)
+        {
+            if (option.Arity.MaximumNumberOfValues == 0 || result.GetResult(option) is not { IdentifierTokenCount: > 1 } given)
+                continue;
+            if (option == Disk)
+                throw new UsageException("--disk given twice: the zxvm machine has one disk (one virtio-blk device)");
+            throw new UsageException($"{option.Name} given {given.IdentifierTokenCount} times; give it once");
+        }
+    }
+
+    private static void RefuseConflicts(ParseResult result, Option a, Option b, string why)
+    {
+        if (IsGiven(result, a) && IsGiven(result, b))
+            throw new UsageException($"{a.Name} and {b.Name} {why}; give one");
+    }
+
+    private static bool IsGiven(ParseResult result, Option option) => result.GetResult(option) is { Implicit: false };
+
+    /// <summary>One line: System.CommandLine's message, lower-cased and pointed at the command's help.</summary>
+    private static string Describe(ParseError error, ParseResult result)
+    {
+        // One line: System.CommandLine lists allowed values on lines of their own.
+        string message = System.Text.RegularExpressions.Regex.Replace(error.Message, @"\s*\n\s*", " ").Trim().TrimEnd('.');
+        if (message.StartsWith("--", StringComparison.Ordinal))
+            return message; // zxvm's own message: it names the option already
+        if (message.Length > 1 && char.IsUpper(message[0]) && !char.IsUpper(message[1]))
+            message = char.ToLowerInvariant(message[0]) + message[1..];
+        System.CommandLine.Command command = result.CommandResult.Command;
+        string help = command == Root ? "zxvm --help" : $"zxvm {command.Name} --help";
+        return $"{message} (see '{help}')";
+    }
+
+    /// <summary>Runs a text parser inside System.CommandLine, turning its <see cref="UsageException"/> into a parse error.</summary>
+    private static T Convert<T>(ArgumentResult result, Func<string, T> parse)
+    {
+        if (result.Tokens.Count != 1)
+        {
+            result.AddError($"{OptionName(result)} takes one value");
+            return default!;
+        }
+        try
+        {
+            return parse(result.Tokens[0].Value);
+        }
+        catch (UsageException e)
+        {
+            result.AddError(e.Message);
+            return default!;
+        }
+    }
+
+    private static string OptionName(ArgumentResult result) => (result.Parent as OptionResult)?.Option.Name ?? result.Argument.Name;
 
     /// <summary>Sizes like 64M, 1G, 512K or plain bytes; whole MiB between 8M and 2047M.</summary>
     public static ulong ParseMemory(string text)
@@ -193,5 +346,13 @@ public static class CommandLine
         if (!ok)
             throw new UsageException($"{option}: '{text}' is not a number");
         return value;
+    }
+
+    private static ulong ParseTimerPeriod(string text)
+    {
+        ulong us = ParseNumber(text, "--timer-us");
+        if (us == 0 || us > 10_000_000)
+            throw new UsageException($"--timer-us must be between 1 and 10000000 (got {text})");
+        return us;
     }
 }

@@ -9,13 +9,13 @@ namespace Zxvm;
 /// </summary>
 internal static class InputFiles
 {
-    /// <summary>Opens <paramref name="path"/> if it is a regular, non-empty file; IOException with the reason otherwise.</summary>
+    /// <summary>Opens <paramref name="path"/> if it is a regular, non-empty file; <see cref="FileProblemException"/> with the reason otherwise.</summary>
     public static FileStream OpenRegular(string option, string path, FileAccess access)
     {
         if (Directory.Exists(path))
-            throw new IOException($"{option}: {path} is a directory, not a file");
+            throw new FileProblemException($"{option}: {path} is a directory, not a file");
         if (!File.Exists(path))
-            throw new IOException($"{option}: no such file: {path}");
+            throw new FileProblemException($"{option}: no such file: {path}");
         FileStream stream;
         try
         {
@@ -23,18 +23,18 @@ internal static class InputFiles
         }
         catch (UnauthorizedAccessException)
         {
-            throw new IOException($"{option}: cannot open {path}: permission denied");
+            throw new FileProblemException($"{option}: cannot open {path}: permission denied");
         }
         catch (IOException e)
         {
-            throw new IOException($"{option}: cannot open {path}: {e.Message}");
+            throw new FileProblemException($"{option}: cannot open {path}: {e.Message}");
         }
         // Devices, pipes and sockets either cannot seek or report no size (fstat's st_size is 0
         // for them; .NET does not tell the file type apart), and an empty file is no use either.
         if (!stream.CanSeek || stream.Length == 0)
         {
             stream.Dispose();
-            throw new IOException($"{option}: {path} is empty or not a regular file (a device, a pipe, a socket)");
+            throw new FileProblemException($"{option}: {path} is empty or not a regular file (a device, a pipe, a socket)");
         }
         return stream;
     }
@@ -46,12 +46,12 @@ internal static class InputFiles
         using FileStream stream = OpenRegular(Option, path, FileAccess.Read);
         long length = stream.Length;
         if ((ulong)length > limit)
-            throw new IOException($"{Option}: {path} ({MiB(length)}) does not fit in the guest's {MiB((long)limit)} of RAM");
+            throw new FileProblemException($"{Option}: {path} ({MiB(length)}) does not fit in the guest's {MiB((long)limit)} of RAM");
         // Read what the size promised and one byte more: a file growing meanwhile is refused, never followed.
         var bytes = new byte[length];
         stream.ReadExactly(bytes);
         if (stream.ReadByte() >= 0)
-            throw new IOException($"{Option}: {path} grew while it was being read");
+            throw new FileProblemException($"{Option}: {path} grew while it was being read");
         return bytes;
     }
 

@@ -9,7 +9,7 @@ namespace Zxvm;
 /// </summary>
 public static class LinuxGuestLoader
 {
-    /// <exception cref="IOException">A file is missing or unreadable.</exception>
+    /// <exception cref="FileProblemException">A file is missing, unreadable or not a regular file.</exception>
     /// <exception cref="BootImageException">Not a kernel, too old, truncated, or kernel/initrd/command line do not fit.</exception>
     public static LinuxGuest Load(RunOptions options)
     {
@@ -23,13 +23,12 @@ public static class LinuxGuestLoader
         return new LinuxGuest(kernel, initrd, commandLine);
     }
 
-    private static byte[] ReadFile(string path, string option)
-    {
-        if (!File.Exists(path))
-            throw new IOException($"{option}: no such file: {path}");
-        var info = new FileInfo(path);
-        if (info.Length > int.MaxValue)
-            throw new IOException($"{option}: {path} is larger than 2 GiB");
-        return File.ReadAllBytes(path);
-    }
+    private static byte[] ReadFile(string path, string option) =>
+        FileProblems.Open(path, option, () =>
+        {
+            var info = new FileInfo(path);
+            if (info.Length > int.MaxValue)
+                throw new FileProblemException($"{option}: {path} is larger than 2 GiB");
+            return File.ReadAllBytes(path);
+        });
 }

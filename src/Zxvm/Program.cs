@@ -1,97 +1,180 @@
+using System.CommandLine;
 using System.Diagnostics;
+using System.Text;
 using Zircon;
-using Zircon.Linux.Libc;
 using Zircon.Vmm.Machine;
 
 namespace Zxvm;
 
 /// <summary>
-/// <c>zxvm</c>: boots a guest on Zircon's hypervisor API. Exit code: the guest's power-off value;
-/// 1 when the machine fails; 2 for a bad command line. Errors are one line on standard error.
+/// <c>zxvm</c>: boots a guest on Zircon's hypervisor API. Exit status: <see cref="ExitCodes"/> (the
+/// guest's power-off code 0–127 as is; zxvm's own outcomes 128 and above). Errors are one line on
+/// standard error, never a stack trace.
 /// </summary>
 public static class Program
 {
-    /// <summary>Ctrl-]: leaves an interactive console (as telnet does).</summary>
-    private const byte EscapeKey = 0x1D;
+    /// <summary>When zxvm started: the time on --verbose lines counts from here.</summary>
+    private static long s_started = Stopwatch.GetTimestamp();
 
-    // Plain writers over the standard descriptors: System.Console would switch the terminal to
-    // .NET's own modes (keypad escapes, line editing) and fight the guest console's raw mode.
-    private static readonly StreamWriter StandardError = new(OpenStandardStream(2, FileAccess.Write)) { AutoFlush = true, NewLine = "\n" };
-    private static readonly StreamWriter StandardOutput = new(OpenStandardStream(1, FileAccess.Write)) { AutoFlush = true, NewLine = "\n" };
+    private static double ElapsedMilliseconds => Stopwatch.GetElapsedTime(s_started).TotalMilliseconds;
 
     public static int Main(string[] args)
     {
+        s_started = Stopwatch.GetTimestamp();
+        StandardStreams streams = StandardStreams.Process;
         try
         {
             return CommandLine.Parse(args) switch
             {
-                Command.Help => Print(CommandLine.HelpText),
-                Command.Version => Print($"zxvm {typeof(Program).Assembly.GetName().Version?.ToString(3)}"),
-                Command.Run run => Run(run.Options),
-                _ => 2,
+                ParsedCommand.Version => Print(streams, $"zxvm {typeof(Program).Assembly.GetName().Version?.ToString(3)}"),
+                ParsedCommand.Completion c => Print(streams, CompletionScript.For(c.Shell)),
+                ParsedCommand.Builtin b => InvokeBuiltin(streams, b.Result),
+                ParsedCommand.Run run => Run(run.Options, streams),
+                _ => ExitCodes.Internal,
             };
         }
         catch (UsageException e)
         {
-            StandardError.WriteLine($"zxvm: {e.Message}");
-            return 2;
-        }
-        catch (Exception e) when (e is BootImageException or ZxException or IOException or UnauthorizedAccessException)
-        {
-            StandardError.WriteLine($"zxvm: {e.Message}");
-            return 1;
+            return Fail(streams, ExitCodes.Usage, e.Message);
         }
         catch (Exception e)
         {
-            // A bug of zxvm's own: still one line, and a non-zero exit.
-            StandardError.WriteLine($"zxvm: internal error: {e.GetType().Name}: {e.Message}");
-            return 1;
+            // A bug of zxvm's own: still one line, and a status of its own.
+            return Fail(streams, ExitCodes.Internal, $"internal error: {e.GetType().Name}: {e.Message}");
         }
     }
 
-    private static int Print(string text)
+    private static int Print(StandardStreams streams, string text)
     {
-        StandardOutput.WriteLine(text);
-        return 0;
+        streams.WriteLine(text.TrimEnd('\n'));
+        return streams.IsBroken ? ExitCodes.BrokenPipe : 0;
     }
 
-    private static int Run(RunOptions options)
+    private static int Fail(StandardStreams streams, int code, string message)
     {
-        var clock = Stopwatch.StartNew();
-        Action<string>? progress = options.Verbose ? line => StandardError.WriteLine($"zxvm: {line}") : null;
+        streams.WriteErrorLine($"zxvm: {message}");
+        return streams.IsBroken ? ExitCodes.BrokenPipe : code;
+    }
+
+    /// <summary>Help and [suggest] completions: System.CommandLine writes them; zxvm's one writer prints them whole.</summary>
+    private static int InvokeBuiltin(StandardStreams streams, ParseResult result)
+    {
+        var output = new StringWriter { NewLine = "\n" };
+        int code = result.Invoke(new InvocationConfiguration { Output = output, Error = output, EnableDefaultExceptionHandler = false });
+        streams.Write(Encoding.UTF8.GetBytes(output.ToString()));
+        return streams.IsBroken ? ExitCodes.BrokenPipe : code;
+    }
+
+    private static int Run(RunOptions options, StandardStreams streams) =>
+        RunGuest(options.LogLevel, options.LogFile, streams, log => CreateGuest(options, streams, log));
+
+    /// <summary>
+    /// Everything around a machine on zxvm's console, shared by <c>zxvm run</c> and the terminal tests
+    /// (which pass a stand-in guest): the log, signal handling, a closed pipe, the console session,
+    /// and the exit status with its one line. <paramref name="createGuest"/> may throw the
+    /// exceptions of a bad file, image or host; a guest that is <see cref="IDisposable"/> is disposed.
+    /// </summary>
+    public static int RunGuest(LogLevel level, string? logFile, StandardStreams streams, Func<Log, IConsoleGuest> createGuest)
+    {
+        var stop = new StopRequest();
+        // A closed pipe ends zxvm quietly, as it ends a C tool (which SIGPIPE kills): no line, status 141.
+        streams.OnBrokenPipe(() => stop.Request(ExitCodes.BrokenPipe, null));
+        Log log;
+        try
+        {
+            log = logFile is null ? Log.ToStandardError(level, streams) : Log.ToFile(level, streams, logFile);
+        }
+        catch (FileProblemException e)
+        {
+            return Fail(streams, ExitCodes.BadFile, e.Message);
+        }
+        using (log)
+        using (ConsoleSession.HandleSignals(stop, log))
+        {
+            try
+            {
+                IConsoleGuest guest = createGuest(log);
+                try
+                {
+                    MachineExit exit = ConsoleSession.Run(guest, stop, log);
+                    log.Info($"[{ElapsedMilliseconds,8:F1} ms] done after {exit.Exits} VCPU exits");
+                    (int code, LogLevel lineLevel, string? line) = ConsoleSession.Outcome(exit, stop);
+                    if (line is not null)
+                        log.Write(lineLevel, line);
+                    return streams.IsBroken ? ExitCodes.BrokenPipe : code;
+                }
+                finally
+                {
+                    (guest as IDisposable)?.Dispose();
+                }
+            }
+            catch (FileProblemException e)
+            {
+                return Exit(stop, log, streams, ExitCodes.BadFile, e.Message);
+            }
+            catch (BootImageException e)
+            {
+                return Exit(stop, log, streams, ExitCodes.BadFile, e.Message);
+            }
+            catch (HypervisorProblemException e)
+            {
+                return Exit(stop, log, streams, ExitCodes.NoHypervisor, e.Message);
+            }
+            catch (UsageException e)
+            {
+                return Exit(stop, log, streams, ExitCodes.Usage, e.Message);
+            }
+            catch (Exception e) when (e is ZxException or IOException or UnauthorizedAccessException)
+            {
+                return Exit(stop, log, streams, ExitCodes.MachineFailed, e.Message);
+            }
+        }
+    }
+
+    /// <summary>An early stop (signal, closed pipe) outranks a failure it may have caused.</summary>
+    private static int Exit(StopRequest stop, Log log, StandardStreams streams, int code, string? message)
+    {
+        if (stop.Reason is { } reason)
+            (code, message) = reason;
+        if (message is not null)
+            log.Error(message);
+        return streams.IsBroken ? ExitCodes.BrokenPipe : code;
+    }
+
+    private static VirtualMachineGuest CreateGuest(RunOptions options, StandardStreams streams, Log log)
+    {
         LinuxGuest? linux = options.KernelPath is null ? null : LinuxGuestLoader.Load(options);
         BootImage? image = linux is null ? LoadImage(options.ImagePath, options.MemoryBytes) : null;
-        progress?.Invoke($"[{clock.Elapsed.TotalMilliseconds,8:F1} ms] " + (linux is not null
+        log.Info($"[{ElapsedMilliseconds,8:F1} ms] " + (linux is not null
             ? $"kernel {options.KernelPath}: {linux.Kernel.Describe()}"
-            : $"image {(options.ImagePath ?? "zxos (embedded)")}: {image!.Kind}"));
+            : $"image {options.ImagePath ?? "zxos (embedded)"}: {image!.Kind}"));
 
-        using DiskImage? disk = DiskImage.Open(options.DiskPath, scratchForEmbeddedGuest: options.ImagePath is null && linux is null);
-        using Stream stdout = OpenStandardStream(1, FileAccess.Write);
-        var machineOptions = new MachineOptions
+        DiskImage? disk = DiskImage.Open(options.Disk, scratchForEmbeddedGuest: options.ImagePath is null && linux is null);
+        try
         {
-            Image = image,
-            Linux = linux,
-            MemoryBytes = options.MemoryBytes,
-            EntryOverride = options.Entry,
-            Disk = disk?.Stream,
-            TimerMicroseconds = options.TimerMicroseconds,
-            ConsoleOutput = stdout,
-            Trace = options.Trace ? line => StandardError.WriteLine($"zxvm: trace: {line}") : null,
-            Progress = progress,
-        };
-        using VirtualMachine machine = CreateMachine(machineOptions);
-        using Terminal? terminal = Terminal.EnterRawMode(0);
-        machine.Start();
-        StartInputPump(machine, interactive: terminal is not null);
-        MachineExit exit = machine.Exit.GetAwaiter().GetResult();
-        terminal?.Dispose();
-        progress?.Invoke($"[{clock.Elapsed.TotalMilliseconds,8:F1} ms] done after {exit.Exits} VCPU exits");
-        if (!exit.PoweredOff)
-        {
-            StandardError.WriteLine($"zxvm: {exit.Error}");
-            return exit.ExitCode == 0 ? 1 : exit.ExitCode;
+            if (disk is not null)
+                log.Debug($"disk {options.Disk?.Path ?? disk.Stream.Name}: {disk.Sectors} sectors, {(disk.ReadOnly ? "read-only" : "read-write")}");
+            if (disk is { ReadOnly: true })
+                log.Info($"disk {options.Disk!.Path} is attached read-only: the guest is told (VIRTIO_BLK_F_RO) and its writes fail");
+            var machineOptions = new MachineOptions
+            {
+                Image = image,
+                Linux = linux,
+                MemoryBytes = options.MemoryBytes,
+                EntryOverride = options.Entry,
+                Disk = disk?.Stream,
+                TimerMicroseconds = options.TimerMicroseconds,
+                ConsoleOutput = new ConsoleOutputStream(streams),
+                Trace = log.IsEnabled(LogLevel.Trace) ? log.Trace : null,
+                Progress = log.IsEnabled(LogLevel.Info) ? log.Info : null,
+            };
+            return new VirtualMachineGuest(CreateMachine(machineOptions), disk);
         }
-        return exit.ExitCode;
+        catch
+        {
+            disk?.Dispose();
+            throw;
+        }
     }
 
     private static VirtualMachine CreateMachine(MachineOptions options)
@@ -102,7 +185,7 @@ public static class Program
         }
         catch (ZxException e) when (e.Status == ZxStatus.ErrNotSupported)
         {
-            throw new IOException("this host cannot run guests: /dev/kvm is missing or unusable (zx_guest_create: ZX_ERR_NOT_SUPPORTED)");
+            throw new HypervisorProblemException($"this host cannot run guests: {HypervisorProblem.Explain()}");
         }
     }
 
@@ -110,64 +193,7 @@ public static class Program
     {
         if (path is null)
             return BootImage.Parse(EmbeddedGuest.Read());
-        return BootImage.Parse(InputFiles.ReadImage(path, memoryBytes));
-    }
-
-    /// <summary>Copies standard input to the guest console; on a terminal, Ctrl-] stops the machine.</summary>
-    private static void StartInputPump(VirtualMachine machine, bool interactive)
-    {
-        var thread = new Thread(() =>
-        {
-            using Stream stdin = OpenStandardStream(0, FileAccess.Read);
-            var buffer = new byte[256];
-            while (!machine.Exit.IsCompleted)
-            {
-                int n;
-                try
-                {
-                    n = stdin.Read(buffer);
-                }
-                catch (IOException)
-                {
-                    return;
-                }
-                if (n <= 0)
-                    return; // end of input: the guest keeps running until it powers off
-                int escape = interactive ? Array.IndexOf(buffer, EscapeKey, 0, n) : -1;
-                try
-                {
-                    Deliver(machine, buffer.AsSpan(0, escape >= 0 ? escape : n));
-                }
-                catch (Exception e)
-                {
-                    // A failing console model must not take the process down from this thread.
-                    StandardError.WriteLine($"zxvm: input dropped: {e.GetType().Name}: {e.Message}");
-                    return;
-                }
-                if (escape >= 0)
-                {
-                    machine.Stop();
-                    return;
-                }
-            }
-        })
-        { Name = "zxvm-stdin", IsBackground = true };
-        thread.Start();
-    }
-
-    /// <summary>A standard descriptor as a plain, unbuffered file stream (see <see cref="StandardError"/>).</summary>
-    private static FileStream OpenStandardStream(int fd, FileAccess access) =>
-        new(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: false), access, bufferSize: 0);
-
-    /// <summary>Hands input to the guest, waiting while no guest driver takes input yet.</summary>
-    private static void Deliver(VirtualMachine machine, ReadOnlySpan<byte> data)
-    {
-        while (!data.IsEmpty && !machine.Exit.IsCompleted)
-        {
-            int taken = machine.TrySendInput(data);
-            data = data[taken..];
-            if (taken == 0)
-                Thread.Sleep(10);
-        }
+        // Never read more than guest RAM can hold (a device such as /dev/zero has no end).
+        return BootImage.Parse(FileProblems.Open(path, "--image", () => InputFiles.ReadImage(path, memoryBytes)));
     }
 }

@@ -69,6 +69,39 @@ public class HypervisorResumeTests : FakeHypervisorTest
     }
 
     [Fact]
+    public void IoWithoutTrap_PacketDescribesThePortAndTheGuestRip()
+    {
+        (_, uint vcpu, FakeVcpuBackend backend) = CreateGuestWithVcpu();
+        backend.RawRegisters.Rip = 0x10_0042;
+        backend.ThenIo(0x80, 1, isWrite: true, data: 0x1234_56AB);
+
+        Assert.Equal(ZxStatus.ErrNotFound, Resume(vcpu, out ZxPortPacket packet));
+
+        Assert.Equal(ZxPacketType.GuestIo, packet.Type);
+        Assert.Equal(0x10_0042UL, packet.Key);
+        Assert.Equal(0x80, packet.GuestIo.Port);
+        Assert.Equal(1, packet.GuestIo.AccessSize);
+        Assert.False(packet.GuestIo.Input);
+        Assert.Equal(0xABu, packet.GuestIo.U32);
+    }
+
+    [Fact]
+    public void MmioWithoutTrap_PacketDescribesTheAddressAndTheGuestRip()
+    {
+        (_, uint vcpu, FakeVcpuBackend backend) = CreateGuestWithVcpu();
+        backend.RawRegisters.Rip = 0x20_0010;
+        backend.ThenMmio(0x2000_0008, 4, isWrite: false).ThenMmio(1UL << 48, 8, isWrite: true);
+
+        Assert.Equal(ZxStatus.ErrNotFound, Resume(vcpu, out ZxPortPacket packet));
+        Assert.Equal(ZxPacketType.GuestMem, packet.Type);
+        Assert.Equal(0x2000_0008UL, packet.GuestMem.Addr);
+        Assert.Equal(0x20_0010UL, packet.Key);
+
+        Assert.Equal(ZxStatus.ErrOutOfRange, Resume(vcpu, out packet));
+        Assert.Equal(1UL << 48, packet.GuestMem.Addr);
+    }
+
+    [Fact]
     public void IoStringOrRep_IsNotSupported_TrappedOrNot()
     {
         (uint guest, uint vcpu, FakeVcpuBackend backend) = CreateGuestWithVcpu();

@@ -7,7 +7,7 @@ namespace Zxvm.Tests;
 [Collection(ZxvmCollection.Name)]
 public sealed class ErrorTests : IDisposable
 {
-    private const int UsageError = 2, MachineError = 1;
+    private const int UsageError = ExitCodes.Usage, FileError = ExitCodes.BadFile, MachineError = ExitCodes.MachineFailed;
 
     private readonly TempFiles _files = new();
 
@@ -30,10 +30,25 @@ public sealed class ErrorTests : IDisposable
     public async Task UnknownOption() => Assert.Contains("'--frobnicate'", await Fails(UsageError, "run", "--frobnicate"));
 
     [Fact]
+    public async Task RepeatedImage() => Assert.Contains("--image given 2 times", await Fails(UsageError, "run", "--image", "a", "--image=b"));
+
+    [Fact]
+    public async Task SecondDisk() => Assert.Contains("one disk", await Fails(UsageError, "run", "--disk", "a", "--disk", "b"));
+
+    [Fact]
+    public async Task ConflictingLogLevels() => Assert.Contains("--log-level and --verbose", await Fails(UsageError, "run", "--verbose", "--log-level=error"));
+
+    [Fact]
+    public async Task BadLogLevel() => Assert.Contains("'loud'", await Fails(UsageError, "run", "--log-level", "loud"));
+
+    [Fact]
+    public async Task KernelWithoutALoader() => Assert.Contains("--kernel", await Fails(UsageError, "run", "--kernel", "/boot/vmlinuz"));
+
+    [Fact]
     public async Task UnexpectedArgument() => Assert.Contains("'extra'", await Fails(UsageError, "run", "extra"));
 
     [Fact]
-    public async Task OptionWithoutValue() => Assert.Contains("--memory needs a value", await Fails(UsageError, "run", "--memory"));
+    public async Task OptionWithoutValue() => Assert.Contains("'--memory'", await Fails(UsageError, "run", "--memory"));
 
     [Fact]
     public async Task MemoryTooLarge() => Assert.Contains("between 8M and 2047M", await Fails(UsageError, "run", "--memory", "3G"));
@@ -56,21 +71,23 @@ public sealed class ErrorTests : IDisposable
     [Fact]
     public async Task TimerPeriodZero() => Assert.Contains("--timer-us", await Fails(UsageError, "run", "--timer-us", "0"));
 
-    [Fact]
-    public async Task HelpAfterTheCommand() => Assert.Contains("zxvm --help", await Fails(UsageError, "run", "--help"));
 
     [Fact]
-    public async Task MissingImage() => Assert.Contains("/nonexistent/zxvm-image", await Fails(MachineError, "run", "--image", "/nonexistent/zxvm-image"));
+    public async Task MissingImage() => Assert.Contains("/nonexistent/zxvm-image", await Fails(FileError, "run", "--image", "/nonexistent/zxvm-image"));
 
     [Fact]
-    public async Task EmptyImage() => Assert.Contains("empty", await Fails(MachineError, "run", "--image", _files.Write("empty.bin", [])));
+    public async Task ImageThatIsADirectory() =>
+        Assert.Contains("is a directory", await Fails(FileError, "run", "--image", Path.GetTempPath()));
+
+    [Fact]
+    public async Task EmptyImage() => Assert.Contains("empty", await Fails(FileError, "run", "--image", _files.Write("empty.bin", [])));
 
     [Fact]
     public async Task TruncatedElf()
     {
         byte[] elf = GuestImages.ElfPowerOff42()[..40];
 
-        Assert.Contains("truncated ELF header", await Fails(MachineError, "run", "--image", _files.Write("truncated.elf", elf)));
+        Assert.Contains("truncated ELF header", await Fails(FileError, "run", "--image", _files.Write("truncated.elf", elf)));
     }
 
     [Fact]
@@ -79,7 +96,7 @@ public sealed class ErrorTests : IDisposable
         byte[] elf = GuestImages.ElfPowerOff42();
         elf[4] = 1; // ELFCLASS32
 
-        Assert.Contains("64-bit", await Fails(MachineError, "run", "--image", _files.Write("elf32.elf", elf)));
+        Assert.Contains("64-bit", await Fails(FileError, "run", "--image", _files.Write("elf32.elf", elf)));
     }
 
     [Fact]
@@ -87,25 +104,61 @@ public sealed class ErrorTests : IDisposable
     {
         var builder = new ElfBuilder { Entry = 0x20_0000, Machine = 183 }.Load(0x20_0000, GuestImages.PowerOff42);
 
-        Assert.Contains("x86-64", await Fails(MachineError, "run", "--image", _files.Write("arm.elf", builder.Build())));
+        Assert.Contains("x86-64", await Fails(FileError, "run", "--image", _files.Write("arm.elf", builder.Build())));
     }
 
     [Fact]
     public async Task ElfWithoutLoadableSegments() =>
-        Assert.Contains("no loadable segments", await Fails(MachineError, "run", "--image", _files.Write("empty.elf", new ElfBuilder().Build())));
+        Assert.Contains("no loadable segments", await Fails(FileError, "run", "--image", _files.Write("empty.elf", new ElfBuilder().Build())));
 
     [Fact]
-    public async Task MissingDisk() => Assert.Contains("/nonexistent/zxvm-disk", await Fails(MachineError, "run", "--disk", "/nonexistent/zxvm-disk"));
+    public async Task MissingDisk() => Assert.Contains("no such file: /nonexistent/zxvm-disk", await Fails(FileError, "run", "--disk", "/nonexistent/zxvm-disk"));
 
     [Fact]
-    public async Task DiskSmallerThanASector() => Assert.Contains("512-byte sector", await Fails(MachineError, "run", "--disk", _files.Write("tiny.img", new byte[100])));
+    public async Task DiskSmallerThanASector() => Assert.Contains("512-byte sector", await Fails(FileError, "run", "--disk", _files.Write("tiny.img", new byte[100])));
+
+    [Fact]
+    public async Task DiskNotWholeSectors()
+    {
+        string line = await Fails(FileError, "run", "--disk", _files.Write("d1000.img", new byte[1000]));
+
+        Assert.Contains("d1000.img is 1000 bytes, not a whole number of 512-byte sectors", line);
+    }
+
+    [Fact]
+    public async Task DiskThatIsADirectory() => Assert.Contains("is a directory", await Fails(FileError, "run", "--disk", Path.GetTempPath()));
+
+    [Fact]
+    public async Task DiskThatIsADevice() => Assert.Contains("/dev/null is a character device", await Fails(FileError, "run", "--disk", "/dev/null"));
+
+    [Fact]
+    public async Task DiskNotWritable_AsksForRo()
+    {
+        // EACCES for writing even as root (sysfs refuses writes to read-only attributes).
+        const string readOnly = "/sys/devices/system/cpu/online";
+        string line = await Fails(FileError, "run", "--disk", readOnly);
+
+        Assert.Contains("is read-only for zxvm", line);
+        Assert.Contains($"--disk {readOnly},ro", line);
+    }
+
+    [NoKvmFact]
+    public async Task HostWithoutKvm_SaysWhy()
+    {
+        string line = await Fails(ExitCodes.NoHypervisor, "run");
+
+        Assert.Contains("this host cannot run guests", line);
+        Assert.Contains("/dev/kvm", line);
+        if (!File.Exists("/dev/kvm"))
+            Assert.Contains("no KVM on this host: /dev/kvm does not exist", line);
+    }
 
     [Fact]
     public async Task ImageLargerThanRam()
     {
         string image = _files.Write("huge.bin", new byte[9 << 20]);
 
-        Assert.Contains("does not fit", await Fails(MachineError, "run", "--image", image, "--memory", "8M"));
+        Assert.Contains("does not fit", await Fails(FileError, "run", "--image", image, "--memory", "8M"));
     }
 
     // Issue 8 item 6: what cannot be an image or a disk is refused at once, with the reason.
@@ -135,7 +188,7 @@ public sealed class ErrorTests : IDisposable
     {
         byte[] elf = new ElfBuilder { Entry = 0x1000 }.Load(0x1000, GuestImages.PowerOff42).Build();
 
-        Assert.Contains("does not fit", await Fails(MachineError, "run", "--image", _files.Write("low.elf", elf)));
+        Assert.Contains("does not fit", await Fails(FileError, "run", "--image", _files.Write("low.elf", elf)));
     }
 
     [KvmFact]
@@ -153,5 +206,7 @@ public sealed class ErrorTests : IDisposable
         string line = await Fails(MachineError, "run", "--image", _files.Write("port80.bin", GuestImages.OutToPort80));
 
         Assert.Contains("no device", line);
+        Assert.Contains("I/O port 0x80", line);
+        Assert.Contains("at RIP 0x100000", line); // out 0x80, al is the image's first instruction
     }
 }

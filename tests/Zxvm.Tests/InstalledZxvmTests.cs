@@ -19,6 +19,16 @@ public sealed class InstalledZxvmFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A fact about the installed NativeAOT zxvm that needs no KVM (its command line, streams, errors).</summary>
+public sealed class InstalledZxvmCliFactAttribute : FactAttribute
+{
+    public InstalledZxvmCliFactAttribute()
+    {
+        if (InstalledZxvm.Path is null)
+            Skip = "artifacts/bin/zxvm is not built here (./build.sh installs it; ./test.sh always builds first)";
+    }
+}
+
 internal static class InstalledZxvm
 {
     /// <summary>artifacts/bin/zxvm of the checkout the tests were built from, or null.</summary>
@@ -48,13 +58,41 @@ public sealed class InstalledZxvmTests
         Assert.Contains("zxos: done", stdout);
     }
 
-    [InstalledZxvmFact]
-    public async Task InstalledZxvm_BadSize_IsOneLineAndExitCode2()
+    [InstalledZxvmCliFact]
+    public async Task InstalledZxvm_BadSize_IsOneLineAndTheUsageStatus()
     {
         (int code, _, string stderr) = await Run(null, "run", "--memory", "abc");
-        Assert.Equal(2, code);
+        Assert.Equal(ExitCodes.Usage, code);
         Assert.Single(stderr.TrimEnd('\n').Split('\n'));
         Assert.StartsWith("zxvm: ", stderr);
+    }
+
+    [InstalledZxvmCliFact]
+    public async Task InstalledZxvm_CommandLineWorksUnderNativeAot()
+    {
+        // System.CommandLine trimmed and compiled ahead of time: help per command, --opt=value, errors.
+        (int code, string stdout, _) = await Run(null, "run", "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("--log-level", stdout);
+        Assert.Contains("Exit status:", stdout);
+
+        (code, _, string stderr) = await Run(null, "run", "--memory=128M", "--image=/nonexistent/zxvm-image");
+        Assert.Equal(ExitCodes.BadFile, code);
+        Assert.Equal("zxvm: --image: no such file: /nonexistent/zxvm-image\n", stderr);
+
+        (code, stdout, _) = await Run(null, "[suggest:8]", "run --me");
+        Assert.Equal(0, code);
+        Assert.Equal("--memory\n", stdout);
+    }
+
+    [InstalledZxvmCliFact]
+    public async Task InstalledZxvm_ClosedPipe_EndsQuietlyWith141()
+    {
+        (_, string stdout, string stderr) = await ZxvmProcess.BashAsync(
+            $"{{ sleep 0.5; {Support.Pty.Quote(InstalledZxvm.Path!)} run --help; echo \"status=$?\" >&3; }} 3>&2 | true");
+
+        Assert.Empty(stdout);
+        Assert.Equal($"status={ExitCodes.BrokenPipe}\n", stderr);
     }
 
     private static async Task<(int, string, string)> Run(string? stdin, params string[] args)

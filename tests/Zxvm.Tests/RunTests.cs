@@ -8,6 +8,8 @@ namespace Zxvm.Tests;
 [Collection(ZxvmCollection.Name)]
 public sealed class RunTests : IDisposable
 {
+    private static readonly Regex TimedPhase = new(@"^zxvm: \[\s*\d+\.\d ms\] ");
+
     private readonly TempFiles _files = new();
 
     public void Dispose() => _files.Dispose();
@@ -106,7 +108,7 @@ public sealed class RunTests : IDisposable
         ZxvmResult result = await ZxvmProcess.RunAsync(null, "run", "--trace");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        string[] lines = result.StderrLines;
+        string[] lines = result.StderrLines.Where(l => !TimedPhase.IsMatch(l)).ToArray(); // trace includes info: boot phases
         Assert.All(lines, l => Assert.StartsWith("zxvm: trace: ", l));
         Assert.Contains(lines, l => l.StartsWith("zxvm: trace: io   out  port 0x03f8 size 1", StringComparison.Ordinal)); // UART output
         Assert.Contains(lines, l => l.StartsWith("zxvm: trace: io   out  port 0x0500 size 4", StringComparison.Ordinal)); // timer period
@@ -180,6 +182,20 @@ public sealed class RunTests : IDisposable
         Assert.True(result.ExitCode == 42, result.ToString());
         Assert.Contains("devices attached: uart, timer, power, virtio-console", result.Stderr);
         Assert.DoesNotContain("virtio-blk", result.Stderr);
+    }
+
+    [KvmFact]
+    public async Task Run_ReadOnlyDisk_TheGuestIsToldAndTheFileStaysUntouched()
+    {
+        byte[] disk = new byte[64 * 1024];
+        Encoding.ASCII.GetBytes("ZXVM TEST DISK!\n").CopyTo(disk, 0);
+        string path = _files.Write("ro.img", disk);
+
+        ZxvmResult result = await ZxvmProcess.RunAsync(null, "run", "--disk", path + ",ro", "--verbose");
+
+        Assert.Contains("attached read-only", result.Stderr);
+        Assert.Contains("zxos: disk: 128 sectors (64 KiB)", result.Stdout);
+        Assert.Equal(disk, File.ReadAllBytes(path)); // zxos's sector-1 write did not reach the file
     }
 
     [KvmFact]

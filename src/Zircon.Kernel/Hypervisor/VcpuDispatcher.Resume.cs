@@ -100,7 +100,10 @@ public sealed partial class VcpuDispatcher
             return ZxStatus.ErrNotSupported;
         GuestTrap? trap = Guest.Traps.FindIo(io.Port);
         if (trap is null)
+        {
+            DescribeUntrappedIo(io, ref packet);
             return ZxStatus.ErrNotFound;
+        }
         packet.Key = trap.Key;
         packet.Type = ZxPacketType.GuestIo;
         packet.GuestIo.Port = io.Port;
@@ -119,7 +122,10 @@ public sealed partial class VcpuDispatcher
         reported = false;
         GuestTrap? trap = Guest.Traps.FindMemory(access.Address);
         if (trap is null)
+        {
+            DescribeUntrappedMemory(access, ref packet);
             return access.Address >= GuestAddressSpace.Size ? ZxStatus.ErrOutOfRange : ZxStatus.ErrNotFound;
+        }
         if (trap.Kind == ZxGuestTrap.Bell)
         {
             // A write rings the bell and is discarded (the guest has moved past it); a read cannot be served.
@@ -172,6 +178,31 @@ public sealed partial class VcpuDispatcher
         if (found.StartsAtRip)
             regs.Rip += (ulong)found.Length;
         _backend.Registers = regs;
+    }
+
+    /// <summary>
+    /// An access no trap covers ends the resume with NOT_FOUND (or OUT_OF_RANGE). Zircon leaves the
+    /// packet unspecified then; this implementation describes the access in it, so a VMM can say what
+    /// the guest touched and where: type GUEST_IO (port, size, direction, OUT data) or GUEST_MEM
+    /// (address), and as key — there is no trap to take a key from — the guest RIP of the instruction.
+    /// </summary>
+    private void DescribeUntrappedIo(in VcpuIoAccess io, ref ZxPortPacket packet)
+    {
+        packet.Key = _backend.Registers.Rip;
+        packet.Type = ZxPacketType.GuestIo;
+        packet.GuestIo.Port = io.Port;
+        packet.GuestIo.AccessSize = io.Size;
+        packet.GuestIo.Input = !io.IsWrite;
+        if (io.IsWrite)
+            packet.GuestIo.U32 = io.Size == 4 ? io.Data : io.Data & ((1u << (io.Size * 8)) - 1);
+    }
+
+    /// <inheritdoc cref="DescribeUntrappedIo"/>
+    private void DescribeUntrappedMemory(in VcpuMmioAccess access, ref ZxPortPacket packet)
+    {
+        packet.Key = _backend.Registers.Rip;
+        packet.Type = ZxPacketType.GuestMem;
+        packet.GuestMem.Addr = access.Address;
     }
 
     /// <summary>

@@ -28,6 +28,9 @@ public sealed class PowerDevice : IBusDevice
     /// <summary>Completes with the exit code on the first power-off or reset request.</summary>
     public Task<int> ExitCodeTask => _exit.Task;
 
+    /// <summary>True when the request that stopped the machine was a reset (port offset 1), not a power-off.</summary>
+    public bool ResetRequested { get; private set; }
+
     /// <summary>The exit code once requested; null while the machine runs.</summary>
     public int? ExitCode => _exit.Task.IsCompletedSuccessfully ? _exit.Task.Result : null;
 
@@ -40,19 +43,23 @@ public sealed class PowerDevice : IBusDevice
         switch (offset)
         {
             case PowerOffOffset:
-                Request((byte)value);
+                Request((byte)value, reset: false);
                 break;
             case ResetOffset:
-                Request(ResetExitCode);
+                Request(ResetExitCode, reset: true);
                 break;
         }
     }
 
-    private void Request(int exitCode)
+    private void Request(int exitCode, bool reset)
     {
-        if (_exit.TrySetResult(exitCode))
+        lock (_exit)
         {
-            Stopped?.Invoke(exitCode);
+            if (_exit.Task.IsCompleted)
+                return;
+            ResetRequested = reset; // before the result, so whoever sees the code sees the kind
+            _exit.SetResult(exitCode);
         }
+        Stopped?.Invoke(exitCode);
     }
 }

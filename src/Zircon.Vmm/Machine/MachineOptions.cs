@@ -41,6 +41,9 @@ public sealed record MachineOptions
 /// <param name="Request">How the guest ended it: "powered off" or "rebooted" (Linux machine); null otherwise.</param>
 public readonly record struct MachineExit(int ExitCode, string? Error, long Exits, string? Request = null)
 {
-    /// <summary>The guest powered off (or reset, or rebooted); <see cref="ExitCode"/> is its code.</summary>
+    /// <summary>The guest asked for a reset (port 0x601) rather than a power-off; <see cref="ExitCode"/> is 0x80.</summary>
+    public bool Reset { get; init; }
+
+    /// <summary>The guest powered off (or reset); <see cref="ExitCode"/> is its code.</summary>
     public bool PoweredOff => Error is null;
 }

@@ -86,7 +86,7 @@ public sealed class VirtualMachine : IDisposable
         AddIo(MachineLayout.TimerPort, MachineLayout.TimerPorts, timer, "timer");
 
         var power = new PowerDevice();
-        power.Stopped += code => Finish(new MachineExit(code, null, _vcpuLoop!.ExitCount));
+        power.Stopped += code => Finish(new MachineExit(code, null, _vcpuLoop!.ExitCount) { Reset = power.ResetRequested });
         AddIo(MachineLayout.PowerPort, MachineLayout.PowerPorts, power, "power");
 
         var console = new VirtioConsole(WriteConsole);

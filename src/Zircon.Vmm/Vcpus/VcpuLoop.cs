@@ -144,7 +144,7 @@ public sealed class VcpuLoop
             if (status == ZxStatus.ErrCanceled)
                 continue; // kicked: the state says what to do
             if (status != ZxStatus.Ok)
-                return VcpuOutcome.Fault(DescribeResumeFailure(status) + DescribeGuestRip(vcpu));
+                return VcpuOutcome.Fault(DescribeResumeFailure(status, packet) + DescribeGuestRip(vcpu));
             ExitCount++;
             ExitAction action = ExitHandler.Decide(packet, _bus);
             bool served = ExitExecutor.Execute(vcpu, action, out ulong value, out string? error);
@@ -179,13 +179,44 @@ public sealed class VcpuLoop
         return $"; {what} at guest RIP 0x{fault.Rip:x}";
     }
 
-    /// <summary>What a failed <c>zx_vcpu_resume</c> means for the user of a VMM.</summary>
-    internal static string DescribeResumeFailure(ZxStatus status) => status switch
+    /// <summary>
+    /// What a failed <c>zx_vcpu_resume</c> means for the user of a VMM. For an access nothing serves,
+    /// the kernel describes it in <paramref name="packet"/> (GUEST_IO or GUEST_MEM, key = guest RIP;
+    /// docs/decisions.md), so the line names the port or address and the instruction's RIP.
+    /// </summary>
+    internal static string DescribeResumeFailure(ZxStatus status, in ZxPortPacket packet = default)
     {
-        ZxStatus.ErrNotFound => $"the guest accessed a port or memory address with no device or RAM (zx_vcpu_resume: {status.ToZirconName()})",
-        ZxStatus.ErrNotSupported => $"the guest crashed: a triple fault or an instruction the hypervisor cannot run (zx_vcpu_resume: {status.ToZirconName()})",
-        ZxStatus.ErrOutOfRange => $"the guest accessed memory beyond its physical address space (zx_vcpu_resume: {status.ToZirconName()})",
-        ZxStatus.ErrBadState => $"the guest's state became invalid (zx_vcpu_resume: {status.ToZirconName()})",
-        _ => $"the guest stopped: zx_vcpu_resume returned {status.ToZirconName()}",
-    };
+        string call = $"zx_vcpu_resume: {status.ToZirconName()}";
+        if (status is ZxStatus.ErrNotFound or ZxStatus.ErrOutOfRange && DescribeAccess(packet) is { } access)
+        {
+            return status == ZxStatus.ErrNotFound
+                ? $"the guest {access} at RIP 0x{packet.Key:x}: no device or RAM there ({call})"
+                : $"the guest {access} at RIP 0x{packet.Key:x}: beyond its physical address space ({call})";
+        }
+        return status switch
+        {
+            ZxStatus.ErrNotFound => $"the guest accessed a port or memory address with no device or RAM ({call})",
+            ZxStatus.ErrNotSupported => $"the guest crashed: a triple fault or an instruction the hypervisor cannot run ({call})",
+            ZxStatus.ErrOutOfRange => $"the guest accessed memory beyond its physical address space ({call})",
+            ZxStatus.ErrBadState => $"the guest's state became invalid ({call})",
+            _ => $"the guest stopped: zx_vcpu_resume returned {status.ToZirconName()}",
+        };
+    }
+
+    private static string? DescribeAccess(in ZxPortPacket packet)
+    {
+        switch ((ZxPacketType)((uint)packet.Type & ZxPortPacket.TypeMask))
+        {
+            case ZxPacketType.GuestIo:
+                ZxPacketGuestIo io = packet.GuestIo;
+                string bytes = io.AccessSize == 1 ? "1 byte" : $"{io.AccessSize} bytes";
+                return io.Input
+                    ? $"read I/O port 0x{io.Port:x} ({bytes})"
+                    : $"wrote 0x{io.U32:x} to I/O port 0x{io.Port:x} ({bytes})";
+            case ZxPacketType.GuestMem:
+                return $"accessed guest-physical address 0x{packet.GuestMem.Addr:x}";
+            default:
+                return null;
+        }
+    }
 }

@@ -32,3 +32,13 @@ public sealed class KvmFactAttribute : FactAttribute
         };
     }
 }
+
+/// <summary>A fact about hosts that cannot run guests (zxvm's "no KVM" errors); skipped, with the reason, where guests run.</summary>
+public sealed class NoKvmFactAttribute : FactAttribute
+{
+    public NoKvmFactAttribute()
+    {
+        if (KvmFactAttribute.SkipReason is null)
+            Skip = "checks the error of a host without KVM; this host runs guests";
+    }
+}

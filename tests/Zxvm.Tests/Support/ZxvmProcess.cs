@@ -139,6 +139,38 @@ public static class ZxvmProcess
         return (output.ToString(), await stderr, exitedByItself ? process.ExitCode : null);
     }
 
+    /// <summary>zxvm as a bash command word list (quoted), for tests that run it through a shell.</summary>
+    public static string ShellCommand => Quoted(StartInfo());
+
+    /// <summary>zxvm-harness (tests/harness/Zxvm.Harness: zxvm's console code around a stand-in guest) for a shell.</summary>
+    public static string HarnessCommand
+    {
+        get
+        {
+            string appHost = Path.Combine(Path.GetDirectoryName(AssemblyPath)!, "zxvm-harness");
+            Assert.True(File.Exists(appHost), $"zxvm-harness not found at {appHost}");
+            return Pty.Quote(appHost);
+        }
+    }
+
+    /// <summary>Runs a bash script; returns its exit status, standard output and standard error.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> BashAsync(string script)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(script);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start bash");
+        process.StandardInput.Close();
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(Timeout);
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static string Quoted(ProcessStartInfo info) =>
+        string.Join(' ', new[] { info.FileName }.Concat(info.ArgumentList).Select(Pty.Quote));
+
     /// <summary>The apphost next to zxvm.dll if there is one, else the dotnet host running zxvm.dll.</summary>
     private static ProcessStartInfo StartInfo()
     {
