@@ -34,6 +34,16 @@ for entry in "$dotnet_root"/*; do
 done
 ln -sf "$dotnet_root/dotnet" "$root/usr/bin/dotnet"
 
+# Debian's kernels and their modules: the Linux guest tests boot them and build initramfs files
+# from their virtio modules.
+for kernel in /boot/vmlinuz-*; do
+    [ -f "$kernel" ] || continue
+    mkdir -p "$root/boot"
+    ln "$kernel" "$root/boot/" 2>/dev/null || cp "$kernel" "$root/boot/"
+    kver="${kernel##*/vmlinuz-}"
+    [ -d "/lib/modules/$kver" ] && link_tree "/lib/modules/$kver" "$root/usr/lib/modules/$kver"
+done
+
 # Tools: busybox for the usual commands, bash for the repository's scripts, script(1) for the
 # pseudo-terminal tests.
 cp "$(command -v busybox)" "$root/usr/bin/busybox"

@@ -42,9 +42,6 @@ public sealed class ErrorTests : IDisposable
     public async Task BadLogLevel() => Assert.Contains("'loud'", await Fails(UsageError, "run", "--log-level", "loud"));
 
     [Fact]
-    public async Task KernelWithoutALoader() => Assert.Contains("--kernel", await Fails(UsageError, "run", "--kernel", "/boot/vmlinuz"));
-
-    [Fact]
     public async Task UnexpectedArgument() => Assert.Contains("'extra'", await Fails(UsageError, "run", "extra"));
 
     [Fact]
