@@ -164,21 +164,21 @@ public sealed class ErrorTests : IDisposable
     public async Task DevZeroAsImage_IsRefusedWithoutReadingIt()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        Assert.Contains("/dev/zero is empty or not a regular file", await Fails(MachineError, "run", "--image", "/dev/zero"));
+        Assert.Contains("--image: /dev/zero is a character device, not a regular file", await Fails(FileError, "run", "--image", "/dev/zero"));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}"); // it read gigabytes before
     }
 
     [Fact]
-    public async Task DevNullAsImage() => Assert.Contains("/dev/null is empty or not a regular file", await Fails(MachineError, "run", "--image", "/dev/null"));
+    public async Task DevNullAsImage() => Assert.Contains("--image: /dev/null is a character device, not a regular file", await Fails(FileError, "run", "--image", "/dev/null"));
 
     [Fact]
-    public async Task DirectoryAsImage() => Assert.Contains("/tmp is a directory", await Fails(MachineError, "run", "--image", "/tmp"));
+    public async Task DirectoryAsImage() => Assert.Contains("--image: /tmp is a directory", await Fails(FileError, "run", "--image", "/tmp"));
 
     [Fact]
-    public async Task DirectoryAsDisk() => Assert.Contains("--disk: /tmp is a directory", await Fails(MachineError, "run", "--disk", "/tmp"));
+    public async Task DirectoryAsDisk() => Assert.Contains("--disk: /tmp is a directory", await Fails(FileError, "run", "--disk", "/tmp"));
 
     [Fact]
-    public async Task DevZeroAsDisk() => Assert.Contains("--disk: /dev/zero is empty or not a regular file", await Fails(MachineError, "run", "--disk", "/dev/zero"));
+    public async Task DevZeroAsDisk() => Assert.Contains("--disk: /dev/zero is a character device, not a regular file", await Fails(FileError, "run", "--disk", "/dev/zero"));
 
     [KvmFact]
     public async Task ElfSegmentOverTheBootPageTables()
