@@ -54,8 +54,14 @@ add_summary "$results/host.log"
 
 if [ "$where_kvm" = rig ]; then
     echo "== KVM rig: this host has no /dev/kvm; running ${kvm_projects[*]} under KVM in QEMU (TCG, SVM)"
-    scripts/kvm-rig/rig.sh --timeout 2400 -- scripts/run-xunit.sh "${kvm_projects[@]}" 2>&1 | tee "$results/rig.log"
+    # QEMU itself is not in the rig: the test that checks zxvm's ACPI tables with Debian's kernel
+    # under QEMU runs here instead.
+    ZX_XUNIT_ARGS="--filter FullyQualifiedName!~QemuAcpiTests" \
+        scripts/kvm-rig/rig.sh --timeout 2400 -- scripts/run-xunit.sh "${kvm_projects[@]}" 2>&1 | tee "$results/rig.log"
     add_summary "$results/rig.log"
+    ZX_XUNIT_ARGS="--filter FullyQualifiedName~QemuAcpiTests" \
+        scripts/run-xunit.sh tests/Zxvm.Tests/Zxvm.Tests.csproj 2>&1 | tee "$results/qemu-acpi.log"
+    add_summary "$results/qemu-acpi.log"
 fi
 
 echo "== C ABI tests"

@@ -12,6 +12,7 @@
 #   error come back on standard output; the rig exits with its exit code (124 on timeout, 125 when
 #   the rig itself could not be built or booted).
 # Environment: ZX_RIG_KEEP=1 keeps the work folder (image, initramfs, console log) for a look.
+# Variables named ZX_* and ZXVM_* are passed on to the command.
 set -euo pipefail
 
 timeout_s=1800
@@ -71,6 +72,7 @@ export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:\$PATH HOME=/tmp/home T
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_HOME=/tmp/home ZX_IN_KVM_RIG=1
 mkdir -p /tmp/home
+$(for name in $(compgen -e | grep -E '^ZX(VM)?_' || true); do printf 'export %s=%q\n' "$name" "${!name}"; done)
 cd $(printf '%q' "$cwd") || exit 125
 exec $(printf '%q ' "$@")
 EOF

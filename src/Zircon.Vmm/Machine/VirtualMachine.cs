@@ -139,7 +139,9 @@ public sealed class VirtualMachine : IDisposable
 
         int gaps = 0;
         var unassigned = new UnassignedPorts();
-        foreach ((ulong start, ulong length) in _bus.Gaps(AddressSpaceKind.Io, 0, 0x1_0000))
+        // Zircon's IO traps must end at or below 0xFFFF (zx_guest_set_trap: OUT_OF_RANGE otherwise),
+        // so port 0xFFFF itself stays unserved.
+        foreach ((ulong start, ulong length) in _bus.Gaps(AddressSpaceKind.Io, 0, 0xFFFF))
         {
             AddIo((ushort)start, (ushort)length, unassigned, "unassigned");
             gaps++;
