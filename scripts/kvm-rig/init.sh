@@ -19,10 +19,11 @@ finish() {
 
 mount -t ext4 /dev/vda /rig || { echo "rig: no root disk" >/dev/console; finish 125; }
 for fs in proc sys dev; do mkdir -p /rig/$fs; mount --bind /$fs /rig/$fs; done
+# /tmp stays on the root image: the repository may itself live under /tmp (a fresh clone).
 mkdir -p /rig/dev/pts /rig/dev/shm /rig/tmp
+chmod 1777 /rig/tmp
 mount -t devpts devpts /rig/dev/pts
 mount -t tmpfs tmpfs /rig/dev/shm
-mount -t tmpfs -o size=75% tmpfs /rig/tmp
 [ -c /dev/kvm ] || echo "rig: /dev/kvm did not appear" >/dev/console
 ifconfig lo 127.0.0.1 up 2>/dev/null
 

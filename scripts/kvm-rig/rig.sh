@@ -77,7 +77,7 @@ cd $(printf '%q' "$cwd") || exit 125
 exec $(printf '%q ' "$@")
 EOF
 chmod +x "$work/root/rig-command.sh"
-size_mib=$(( $(du -sm --apparent-size "$work/root" | cut -f1) * 13 / 10 + 512 ))
+size_mib=$(( $(du -sm --apparent-size "$work/root" | cut -f1) * 13 / 10 + 3072 ))  # room for what the tests write in /tmp
 mke2fs -q -t ext4 -O ^has_journal -E root_owner=0:0 -d "$work/root" "$work/root.img" "${size_mib}M" >/dev/null 2>&1 ||
     { echo "rig: could not build the root image" >&2; exit 125; }
 
