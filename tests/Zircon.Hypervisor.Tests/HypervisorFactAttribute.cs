@@ -15,6 +15,20 @@ public sealed class HypervisorFactAttribute : FactAttribute
             Skip = reason;
     }
 
+    /// <summary>
+    /// A failure seen only in the KVM rig (docs/kvm-rig.md: KVM on QEMU's emulated SVM), not yet
+    /// explained: there the test is skipped with this text; everywhere else it runs.
+    /// </summary>
+    public string? KnownRigFailure
+    {
+        get => null;
+        set
+        {
+            if (value is not null && Skip is null && Environment.GetEnvironmentVariable("ZX_IN_KVM_RIG") == "1")
+                Skip = "known failure in the KVM rig, under investigation: " + value;
+        }
+    }
+
     private static string? Probe()
     {
         ZxStatus status = Syscalls.GuestCreate(Syscalls.GetRootResource(), 0, out uint guest, out uint vmar);

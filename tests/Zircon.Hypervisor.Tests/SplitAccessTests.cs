@@ -33,7 +33,7 @@ public class SplitAccessTests
         Assert.Equal(1ul, g.ReadState().Rbx);
     }
 
-    [HypervisorFact]
+    [HypervisorFact(KnownRigFailure = "on SVM the resume returns NOT_SUPPORTED for a movdqu store into a MEM trap (docs/decisions.md)")]
     public void Movdqu_IntoATrap_IsReportedOnce_WithItsF3Prefix()
     {
         using var g = TestGuest.Create(a =>

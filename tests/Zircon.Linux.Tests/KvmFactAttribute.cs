@@ -12,6 +12,20 @@ public sealed class KvmFactAttribute : FactAttribute
         if (KvmAvailability.SkipReason is { } reason)
             Skip = reason;
     }
+
+    /// <summary>
+    /// A latency measurement: it prints figures and only means something on real KVM, so in the KVM
+    /// rig (docs/kvm-rig.md: everything emulated) it is skipped with this reason.
+    /// </summary>
+    public bool Measurement
+    {
+        get => false;
+        set
+        {
+            if (value && Skip is null && Environment.GetEnvironmentVariable("ZX_IN_KVM_RIG") == "1")
+                Skip = "a latency measurement: meaningless in the KVM rig's emulation (run it on a host with /dev/kvm)";
+        }
+    }
 }
 
 /// <summary>Probes <c>/dev/kvm</c> once per test run.</summary>

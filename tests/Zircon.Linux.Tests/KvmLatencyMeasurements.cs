@@ -20,7 +20,7 @@ public sealed class KvmLatencyMeasurements(ITestOutputHelper output)
 
     public enum Path { KickOnly, KickAndKvmInterrupt, SignalMsi, IrqFd, HltExitAndKvmInterrupt }
 
-    [KvmFact]
+    [KvmFact(Measurement = true)]
     public void ExitRoundTrip_PerSyncedRegisterSets()
     {
         foreach (bool ring3 in new[] { false, true })
@@ -40,7 +40,7 @@ public sealed class KvmLatencyMeasurements(ITestOutputHelper output)
         }
     }
 
-    [KvmFact]
+    [KvmFact(Measurement = true)]
     public void IoExitRip_DependsOnTheRing()
     {
         foreach (bool ring3 in new[] { false, true })
@@ -74,7 +74,7 @@ public sealed class KvmLatencyMeasurements(ITestOutputHelper output)
         return guest;
     }
 
-    [KvmFact]
+    [KvmFact(Measurement = true)]
     public void InterruptLatency_PerPathAndGuestState()
     {
         foreach (Idle idle in new[] { Idle.SpinInRing3, Idle.HaltLoop, Idle.SpinInRing0 })
