@@ -12,8 +12,11 @@ while read -r module; do
 done </modules/order
 
 finish() {
-    echo "ZX-RIG-EXIT=$1" >/dev/console
+    echo "$1" >/rig/rig-exit 2>/dev/null
     sync
+    umount /rig/dev/pts /rig/dev/shm /rig/dev /rig/sys /rig/proc 2>/dev/null
+    umount /rig 2>/dev/null
+    echo "ZX-RIG-EXIT=$1" >/dev/console
     poweroff -f
 }
 
@@ -27,6 +30,8 @@ mount -t tmpfs tmpfs /rig/dev/shm
 [ -c /dev/kvm ] || echo "rig: /dev/kvm did not appear" >/dev/console
 ifconfig lo 127.0.0.1 up 2>/dev/null
 
+# The command's output goes to a file on the root image, which the host reads after power-off:
+# the console is no channel for it (a test that plays with terminals may hang it up).
 echo "ZX-RIG-BEGIN" >/dev/console
-chroot /rig /rig-command.sh </dev/null >/dev/console 2>&1
+setsid chroot /rig /rig-command.sh </dev/null >/rig/rig-output.log 2>&1
 finish $?

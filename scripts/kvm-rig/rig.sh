@@ -9,7 +9,7 @@
 #
 # Usage: scripts/kvm-rig/rig.sh [--timeout SECONDS] [--memory MIB] [--cpus N] -- COMMAND [ARG...]
 #   COMMAND runs inside the rig with the current directory unchanged; its standard output and
-#   error come back on standard output; the rig exits with its exit code (124 on timeout, 125 when
+#   error come back on standard output when it ends; the rig exits with its exit code (124 on timeout, 125 when
 #   the rig itself could not be built or booted).
 # Environment: ZX_RIG_KEEP=1 keeps the work folder (image, initramfs, console log) for a look.
 # Variables named ZX_* and ZXVM_* are passed on to the command.
@@ -37,7 +37,7 @@ cwd="$(pwd)"
 kernel="$("$here/find-kernel.sh")" || { echo "rig: no Debian kernel with KVM modules (linux-image-cloud-amd64)" >&2; exit 125; }
 kver="${kernel##*/vmlinuz-}"
 moddir="/lib/modules/$kver/kernel"
-for tool in qemu-system-x86_64 mke2fs cpio busybox; do
+for tool in qemu-system-x86_64 mke2fs debugfs cpio busybox; do
     command -v "$tool" >/dev/null 2>&1 || { echo "rig: $tool is missing" >&2; exit 125; }
 done
 
@@ -93,14 +93,13 @@ timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
     -drive "file=$work/root.img,if=virtio,format=raw,cache=unsafe" \
     </dev/null >"$console" 2>&1 &
 qemu=$!
-# Stream the command's output as it comes.
-tail -n +1 -f "$console" --pid=$qemu 2>/dev/null |
-    sed -u -n '/ZX-RIG-BEGIN/,/ZX-RIG-EXIT=/{/ZX-RIG-BEGIN/d;/ZX-RIG-EXIT=/d;s/\r$//;p}'
 wait $qemu
 qemu_rc=$?
+# The command's output and status, from the root image (debugfs reads ext4 without mounting it).
+debugfs -R "cat /rig-output.log" "$work/root.img" 2>/dev/null
 set -e
 
-code=$(grep -a -o 'ZX-RIG-EXIT=[0-9]*' "$console" | tail -1 | cut -d= -f2)
+code=$(debugfs -R "cat /rig-exit" "$work/root.img" 2>/dev/null | tr -dc '0-9' || true)
 if [ -n "$code" ]; then
     exit "$code"
 fi
