@@ -4,13 +4,21 @@ namespace Zircon.Kernel.Hypervisor;
 
 /// <summary>
 /// Translates guest-linear addresses to guest-physical ones by walking the guest's own page
-/// tables: none (paging off), 32-bit (4 KiB / 4 MiB pages), PAE, or 4-level long mode (4 KiB,
-/// 2 MiB and 1 GiB pages).
+/// tables: none (paging off), 32-bit (4 KiB / 4 MiB pages), PAE, or long mode with 4 or 5 levels
+/// (4 KiB, 2 MiB and 1 GiB pages).
 /// </summary>
+/// <remarks>
+/// Five levels (CR4.LA57) are not an exotic case: Linux's bzImage decompressor switches to them on
+/// any CPU that has LA57 (QEMU's <c>-cpu max</c>, Ice Lake and later servers), so every MMIO
+/// instruction of such a kernel is found through a PML5 table.
+/// </remarks>
 internal static class GuestPageWalker
 {
     private const ulong Present = 1, PageSize = 1 << 7;
     private const ulong AddressMask = 0x000F_FFFF_FFFF_F000;
+
+    /// <summary>CR4.LA57: 57-bit linear addresses, a fifth paging level above the PML4.</summary>
+    public const ulong Cr4La57 = 1UL << 12;
 
     public static bool TryTranslate(GuestAddressSpace memory, in GuestControlState control, ulong linear, out ulong physical)
     {
@@ -21,23 +29,28 @@ internal static class GuestPageWalker
             return true;
         }
         if (control.LongModeActive)
-            return WalkLongMode(memory, control.Cr3, linear, out physical);
+            return WalkLongMode(memory, control.Cr3, linear, levels: (control.Cr4 & Cr4La57) != 0 ? 5 : 4, out physical);
         if ((control.Cr4 & 0x20) != 0)
             return WalkPae(memory, control.Cr3, (uint)linear, out physical);
         return Walk32(memory, control.Cr3, (uint)linear, (control.Cr4 & 0x10) != 0, out physical);
     }
 
-    private static bool WalkLongMode(GuestAddressSpace memory, ulong cr3, ulong linear, out ulong physical)
+    /// <summary>
+    /// A long-mode walk from the top table at CR3 down to the page: level 4 is the PML5 (with
+    /// LA57), 3 the PML4, 2 the PDPT (PS: a 1 GiB page), 1 the page directory (PS: 2 MiB), 0 the
+    /// page table.
+    /// </summary>
+    private static bool WalkLongMode(GuestAddressSpace memory, ulong cr3, ulong linear, int levels, out ulong physical)
     {
         physical = 0;
         ulong table = cr3 & AddressMask;
-        for (int level = 3; level >= 0; level--)
+        for (int level = levels - 1; level >= 0; level--)
         {
             int shift = 12 + 9 * level;
             ulong index = (linear >> shift) & 0x1FF;
             if (!TryReadEntry(memory, table + index * 8, out ulong entry) || (entry & Present) == 0)
                 return false;
-            if (level > 0 && level < 3 && (entry & PageSize) != 0)
+            if (level is 1 or 2 && (entry & PageSize) != 0)
             {
                 ulong pageMask = (1UL << shift) - 1;
                 physical = (entry & AddressMask & ~pageMask) | (linear & pageMask);
