@@ -165,6 +165,13 @@ public static class ZxVcpuFaultReason
     public const uint EntryFailure = 3;
     /// <summary>Any other exit the kernel could not serve (ZX_VCPU_FAULT_OTHER).</summary>
     public const uint Other = 4;
+    /// <summary>
+    /// A trapped access the kernel refuses: a string or REP port instruction, a read of a BELL
+    /// trap, or an instruction in a MEM trap it could not fetch or decode
+    /// (ZX_VCPU_FAULT_UNSUPPORTED_ACCESS). The packet of the failed resume describes the access
+    /// (GUEST_IO or GUEST_MEM, key = guest RIP), as for an access no trap covers.
+    /// </summary>
+    public const uint UnsupportedAccess = 5;
 }
 
 /// <summary>The record of <see cref="ZxInfoTopic.VcpuFault"/>: 16 bytes.</summary>

@@ -38,15 +38,16 @@ public sealed partial class VcpuDispatcher
 
     private ZxInfoVcpuFault _lastFault;
 
-    private void RecordFault(VcpuExitKind kind)
+    private void RecordFault(VcpuExitKind kind) => RecordFault(kind switch
     {
-        uint reason = kind switch
-        {
-            VcpuExitKind.TripleFault => ZxVcpuFaultReason.TripleFault,
-            VcpuExitKind.EmulationFailure => ZxVcpuFaultReason.EmulationFailure,
-            VcpuExitKind.EntryFailure => ZxVcpuFaultReason.EntryFailure,
-            _ => ZxVcpuFaultReason.Other,
-        };
+        VcpuExitKind.TripleFault => ZxVcpuFaultReason.TripleFault,
+        VcpuExitKind.EmulationFailure => ZxVcpuFaultReason.EmulationFailure,
+        VcpuExitKind.EntryFailure => ZxVcpuFaultReason.EntryFailure,
+        _ => ZxVcpuFaultReason.Other,
+    });
+
+    private void RecordFault(uint reason)
+    {
         ulong rip = _backend.Registers.Rip;
         lock (_lifetimeLock)
             _lastFault = new ZxInfoVcpuFault { Reason = reason, Rip = rip };
@@ -97,7 +98,10 @@ public sealed partial class VcpuDispatcher
         // Zircon rejects string and REP forms before it looks for a trap. KVM batches some of them
         // (count > 1) but emulates others one element per exit, so the instruction decides.
         if (io.Count != 1 || TrappedInstructionDecoder.IsStringIo(Guest.Memory, _backend.Control, _backend.Registers, io))
-            return ZxStatus.ErrNotSupported;
+        {
+            DescribeUntrappedIo(io, ref packet);
+            return UnsupportedAccess();
+        }
         GuestTrap? trap = Guest.Traps.FindIo(io.Port);
         if (trap is null)
         {
@@ -130,14 +134,22 @@ public sealed partial class VcpuDispatcher
         {
             // A write rings the bell and is discarded (the guest has moved past it); a read cannot be served.
             // Waiting for packet budget gives way to a close or zx_vcpu_kick of this VCPU (CANCELED).
-            return access.IsWrite ? trap.RingBell(access.Address, _abandonWait) : ZxStatus.ErrNotSupported;
+            if (access.IsWrite)
+                return trap.RingBell(access.Address, _abandonWait);
+            DescribeUntrappedMemory(access, ref packet);
+            return UnsupportedAccess();
         }
         GuestControlState control = _backend.Control;
         GuestRegisters regs = _backend.Registers;
         Span<byte> instruction = stackalloc byte[ZxPacketGuestMem.MaxInstructionLength];
         ZxStatus status = TrappedInstructionDecoder.Decode(Guest.Memory, control, regs, access, instruction, out TrappedInstruction found);
         if (status != ZxStatus.Ok)
-            return status;
+        {
+            // The access is trapped, but the instruction behind it cannot be found (its page is not
+            // mapped in the guest's tables) or is not one that can be reported: not a missing trap.
+            DescribeUntrappedMemory(access, ref packet);
+            return UnsupportedAccess();
+        }
         if (found.FragmentOffset > 0 && Guest.Traps.FindMemory(found.OperandAddress) is { Kind: ZxGuestTrap.Mem })
         {
             // A later fragment of an access KVM split (page end, wider than 8 bytes) whose first
@@ -178,6 +190,17 @@ public sealed partial class VcpuDispatcher
         if (found.StartsAtRip)
             regs.Rip += (ulong)found.Length;
         _backend.Registers = regs;
+    }
+
+    /// <summary>
+    /// A trapped access this kernel will not serve (<see cref="ZxVcpuFaultReason.UnsupportedAccess"/>):
+    /// NOT_SUPPORTED, as on Zircon, with the access described in the packet and the guest RIP kept
+    /// for ZX_INFO_VCPU_FAULT, so a VMM can name both.
+    /// </summary>
+    private ZxStatus UnsupportedAccess()
+    {
+        RecordFault(ZxVcpuFaultReason.UnsupportedAccess);
+        return ZxStatus.ErrNotSupported;
     }
 
     /// <summary>

@@ -144,7 +144,7 @@ public sealed class VcpuLoop
             if (status == ZxStatus.ErrCanceled)
                 continue; // kicked: the state says what to do
             if (status != ZxStatus.Ok)
-                return VcpuOutcome.Fault(DescribeResumeFailure(status, packet) + DescribeGuestRip(vcpu));
+                return VcpuOutcome.Fault(DescribeResumeFailure(status, packet, ReadFault(vcpu)));
             ExitCount++;
             ExitAction action = ExitHandler.Decide(packet, _bus);
             bool served = ExitExecutor.Execute(vcpu, action, out ulong value, out string? error);
@@ -154,37 +154,43 @@ public sealed class VcpuLoop
         }
     }
 
-    /// <summary>": emulation failure at guest RIP 0x..." after a failed resume (ZX_INFO_VCPU_FAULT), or "".</summary>
-    internal static string DescribeGuestRip(Vcpu vcpu)
+    /// <summary>ZX_INFO_VCPU_FAULT after a failed resume; reason None if there is none or it cannot be read.</summary>
+    private static ZxInfoVcpuFault ReadFault(Vcpu vcpu)
     {
         try
         {
-            return vcpu.LastFault is ZxInfoVcpuFault fault ? DescribeFault(fault) : "";
+            return vcpu.LastFault ?? default;
         }
         catch (ZxException)
         {
-            return "";
+            return default;
         }
     }
 
+    /// <summary>"; emulation failure at guest RIP 0x..." for a recorded fault, "" for none.</summary>
     internal static string DescribeFault(ZxInfoVcpuFault fault)
     {
         string what = fault.Reason switch
         {
+            ZxVcpuFaultReason.None => "",
             ZxVcpuFaultReason.TripleFault => "triple fault",
             ZxVcpuFaultReason.EmulationFailure => "emulation failure",
             ZxVcpuFaultReason.EntryFailure => "VM entry failure",
+            ZxVcpuFaultReason.UnsupportedAccess => "unsupported access",
             _ => "unknown exit",
         };
-        return $"; {what} at guest RIP 0x{fault.Rip:x}";
+        return what.Length == 0 ? "" : $"; {what} at guest RIP 0x{fault.Rip:x}";
     }
 
     /// <summary>
-    /// What a failed <c>zx_vcpu_resume</c> means for the user of a VMM. For an access nothing serves,
-    /// the kernel describes it in <paramref name="packet"/> (GUEST_IO or GUEST_MEM, key = guest RIP;
-    /// docs/decisions.md), so the line names the port or address and the instruction's RIP.
+    /// What a failed <c>zx_vcpu_resume</c> means for the user of a VMM, in one line that names the
+    /// guest RIP whenever the kernel told it. For an access nothing serves, and for a trapped access
+    /// the kernel refuses (<paramref name="fault"/> UNSUPPORTED_ACCESS), the kernel describes it in
+    /// <paramref name="packet"/> (GUEST_IO or GUEST_MEM, key = guest RIP; docs/decisions.md), so the
+    /// line names the port or address and the instruction's RIP. Other faults (triple fault,
+    /// emulation failure) are named with their RIP from ZX_INFO_VCPU_FAULT.
     /// </summary>
-    internal static string DescribeResumeFailure(ZxStatus status, in ZxPortPacket packet = default)
+    internal static string DescribeResumeFailure(ZxStatus status, in ZxPortPacket packet = default, ZxInfoVcpuFault fault = default)
     {
         string call = $"zx_vcpu_resume: {status.ToZirconName()}";
         if (status is ZxStatus.ErrNotFound or ZxStatus.ErrOutOfRange && DescribeAccess(packet) is { } access)
@@ -193,13 +199,21 @@ public sealed class VcpuLoop
                 ? $"the guest {access} at RIP 0x{packet.Key:x}: no device or RAM there ({call})"
                 : $"the guest {access} at RIP 0x{packet.Key:x}: beyond its physical address space ({call})";
         }
+        if (status == ZxStatus.ErrNotSupported && fault.Reason == ZxVcpuFaultReason.UnsupportedAccess && DescribeAccess(packet) is { } refused)
+        {
+            string why = (ZxPacketType)((uint)packet.Type & ZxPortPacket.TypeMask) == ZxPacketType.GuestIo
+                ? "a string or REP I/O instruction, which the hypervisor does not serve"
+                : "an instruction the hypervisor could not fetch or decode, or a read of a doorbell page";
+            return $"the guest {refused} at RIP 0x{packet.Key:x}: {why} ({call})";
+        }
+        string clause = DescribeFault(fault);
         return status switch
         {
             ZxStatus.ErrNotFound => $"the guest accessed a port or memory address with no device or RAM ({call})",
-            ZxStatus.ErrNotSupported => $"the guest crashed: a triple fault or an instruction the hypervisor cannot run ({call})",
+            ZxStatus.ErrNotSupported => $"the guest crashed: a triple fault or an instruction the hypervisor cannot run ({call}){clause}",
             ZxStatus.ErrOutOfRange => $"the guest accessed memory beyond its physical address space ({call})",
-            ZxStatus.ErrBadState => $"the guest's state became invalid ({call})",
-            _ => $"the guest stopped: zx_vcpu_resume returned {status.ToZirconName()}",
+            ZxStatus.ErrBadState => $"the guest's state became invalid ({call}){clause}",
+            _ => $"the guest stopped: zx_vcpu_resume returned {status.ToZirconName()}{clause}",
         };
     }
 

@@ -55,6 +55,36 @@ public sealed class ResumeFailureTextTests
             VcpuLoop.DescribeResumeFailure(ZxStatus.ErrNotFound));
 
     [Fact]
+    public void RefusedMemoryAccess_NamesAddressAndRip()
+    {
+        // What the bzImage boot said in the KVM rig before the page walker learnt five levels.
+        var packet = new ZxPortPacket { Key = 0xFFFF_FFFF_9E26_902F, Type = ZxPacketType.GuestMem };
+        packet.GuestMem.Addr = 0xfec0_0000;
+        var fault = new ZxInfoVcpuFault { Reason = ZxVcpuFaultReason.UnsupportedAccess, Rip = 0xFFFF_FFFF_9E26_902F };
+
+        Assert.Equal("the guest accessed guest-physical address 0xfec00000 at RIP 0xffffffff9e26902f: an instruction the hypervisor could not fetch or decode, "
+            + "or a read of a doorbell page (zx_vcpu_resume: ZX_ERR_NOT_SUPPORTED)", VcpuLoop.DescribeResumeFailure(ZxStatus.ErrNotSupported, packet, fault));
+    }
+
+    [Fact]
+    public void RefusedPortAccess_SaysStringIo()
+    {
+        var packet = new ZxPortPacket { Key = 0x10_0080, Type = ZxPacketType.GuestIo };
+        packet.GuestIo.Port = 0x3f8;
+        packet.GuestIo.AccessSize = 1;
+        packet.GuestIo.U32 = 0x41;
+        var fault = new ZxInfoVcpuFault { Reason = ZxVcpuFaultReason.UnsupportedAccess, Rip = 0x10_0080 };
+
+        Assert.Equal("the guest wrote 0x41 to I/O port 0x3f8 (1 byte) at RIP 0x100080: a string or REP I/O instruction, which the hypervisor does not serve "
+            + "(zx_vcpu_resume: ZX_ERR_NOT_SUPPORTED)", VcpuLoop.DescribeResumeFailure(ZxStatus.ErrNotSupported, packet, fault));
+    }
+
+    [Fact]
+    public void TripleFault_NamesItsRip() =>
+        Assert.Equal("the guest crashed: a triple fault or an instruction the hypervisor cannot run (zx_vcpu_resume: ZX_ERR_NOT_SUPPORTED); triple fault at guest RIP 0x8016",
+            VcpuLoop.DescribeResumeFailure(ZxStatus.ErrNotSupported, default, new ZxInfoVcpuFault { Reason = ZxVcpuFaultReason.TripleFault, Rip = 0x8016 }));
+
+    [Fact]
     public void TripleFault_IgnoresThePacket() =>
         Assert.StartsWith("the guest crashed", VcpuLoop.DescribeResumeFailure(ZxStatus.ErrNotSupported, new ZxPortPacket { Type = ZxPacketType.GuestIo }));
 }

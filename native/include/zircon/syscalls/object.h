@@ -30,6 +30,9 @@ __BEGIN_CDECLS
 #define ZX_VCPU_FAULT_EMULATION_FAILURE ((uint32_t)2u)
 #define ZX_VCPU_FAULT_ENTRY_FAILURE ((uint32_t)3u)
 #define ZX_VCPU_FAULT_OTHER ((uint32_t)4u)
+// A string/REP port instruction, a BELL-trap read, or a MEM-trap instruction the kernel cannot
+// fetch or decode; the failed resume's packet describes the access (key = guest RIP).
+#define ZX_VCPU_FAULT_UNSUPPORTED_ACCESS ((uint32_t)5u)
 
 // zx_info_handle_basic_t::props
 #define ZX_OBJ_PROP_NONE ((uint32_t)0u)
