@@ -16,7 +16,12 @@ public static class LinuxGuestLoader
         string kernelPath = options.KernelPath ?? throw new ArgumentException("no --kernel", nameof(options));
         if (options.MemoryBytes < LinuxMemoryMap.MinimumRam)
             throw new BootImageException($"a Linux guest needs at least {LinuxMemoryMap.MinimumRam >> 20}M of --memory");
-        LinuxKernel kernel = LinuxKernel.Parse(ReadFile(kernelPath, "--kernel"));
+        LinuxKernel kernel = FileProblems.Open(kernelPath, "--kernel", () =>
+        {
+            if (new FileInfo(kernelPath).Length > int.MaxValue)
+                throw new FileProblemException($"--kernel: {kernelPath} is larger than 2 GiB");
+            return LinuxKernel.Open(kernelPath);
+        });
         byte[] initrd = options.InitrdPath is null ? [] : ReadFile(options.InitrdPath, "--initrd");
         string commandLine = options.KernelCommandLine ?? CommandLine.DefaultKernelCommandLine;
         LinuxBoot.Plan(kernel, initrd.Length, commandLine, new LinuxMemoryMap(options.MemoryBytes));

@@ -36,6 +36,22 @@ public abstract class LinuxKernel
     /// <summary>Copies the kernel into RAM at its load address.</summary>
     public abstract void LoadInto(Span<byte> ram);
 
+    /// <summary>
+    /// Opens the kernel file at <paramref name="path"/>: a vmlinux is read segment by segment when it
+    /// is loaded (<see cref="KernelSource"/>); a bzImage, loaded whole but for its setup sectors, is read at once.
+    /// </summary>
+    /// <exception cref="BootImageException">Neither kind, or malformed; the message is one line.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static LinuxKernel Open(string path)
+    {
+        KernelSource source = KernelSource.FromFile(path);
+        if (source.Length == 0)
+            throw new BootImageException("the kernel file is empty");
+        if (source.Length >= 4 && BinaryPrimitives.ReadUInt32LittleEndian(source.ReadArray(0, 4)) == PvhElfKernel.ElfMagic)
+            return PvhElfKernel.Parse(source);
+        return BzImageKernel.Parse(File.ReadAllBytes(path));
+    }
+
     /// <summary>Recognises a vmlinux (ELF magic) or a bzImage ("HdrS").</summary>
     /// <exception cref="BootImageException">Neither, or malformed; the message is one line.</exception>
     public static LinuxKernel Parse(byte[] file)

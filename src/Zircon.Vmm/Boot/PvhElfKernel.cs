@@ -16,10 +16,13 @@ public sealed class PvhElfKernel : LinuxKernel
     private const ushort MachineX86_64 = 62;
     private const uint PtLoad = 1, PtNote = 4;
 
-    private readonly byte[] _file;
+    /// <summary>Notes are read whole; a kernel's are a few hundred bytes, so more is a malformed file.</summary>
+    private const ulong MaxNoteBytes = 1 << 20;
+
+    private readonly KernelSource _file;
     private readonly List<ElfSegment> _segments;
 
-    private PvhElfKernel(byte[] file, List<ElfSegment> segments, uint entry)
+    private PvhElfKernel(KernelSource file, List<ElfSegment> segments, uint entry)
     {
         _file = file;
         _segments = segments;
@@ -52,28 +55,36 @@ public sealed class PvhElfKernel : LinuxKernel
         foreach (ElfSegment s in _segments)
         {
             Span<byte> target = ram.Slice((int)s.PhysicalAddress, (int)s.MemorySize);
-            _file.AsSpan((int)s.Offset, (int)s.FileSize).CopyTo(target);
+            _file.Read((long)s.Offset, target[..(int)s.FileSize]);
             target[(int)s.FileSize..].Clear(); // .bss
         }
     }
 
     /// <exception cref="BootImageException">Not ELF64 x86-64, malformed, or no PVH note.</exception>
-    public static new PvhElfKernel Parse(byte[] b)
+    public static new PvhElfKernel Parse(byte[] file) => Parse(KernelSource.FromArray(file));
+
+    /// <summary>Reads the ELF header, program headers and notes; the segments are read by <see cref="LoadInto"/>.</summary>
+    /// <exception cref="BootImageException">Not ELF64 x86-64, malformed, or no PVH note.</exception>
+    public static PvhElfKernel Parse(KernelSource source)
     {
-        if (b.Length < 64)
+        ArgumentNullException.ThrowIfNull(source);
+        long length = source.Length;
+        if (length < 64)
             throw new BootImageException("truncated ELF header");
+        byte[] b = source.ReadArray(0, 64);
         if (b[4] != 2 || b[5] != 1 || BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(18)) != MachineX86_64)
             throw new BootImageException("ELF kernel is not a little-endian x86-64 ELF64 file");
         ulong phoff = BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan(32));
         ushort phentsize = BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(54));
         ushort phnum = BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(56));
-        if (phentsize < 56 || phoff > (ulong)b.Length || (ulong)phnum * phentsize > (ulong)b.Length - phoff)
+        if (phentsize < 56 || phoff > (ulong)length || (ulong)phnum * phentsize > (ulong)length - phoff)
             throw new BootImageException("ELF program headers lie outside the file");
+        byte[] headers = source.ReadArray((long)phoff, phnum * phentsize);
         var segments = new List<ElfSegment>();
         uint? entry = null;
         for (int i = 0; i < phnum; i++)
         {
-            ReadOnlySpan<byte> ph = b.AsSpan((int)phoff + i * phentsize, phentsize);
+            ReadOnlySpan<byte> ph = headers.AsSpan(i * phentsize, phentsize);
             uint type = BinaryPrimitives.ReadUInt32LittleEndian(ph);
             ulong offset = BinaryPrimitives.ReadUInt64LittleEndian(ph[8..]);
             ulong paddr = BinaryPrimitives.ReadUInt64LittleEndian(ph[24..]);
@@ -81,10 +92,10 @@ public sealed class PvhElfKernel : LinuxKernel
             ulong memsz = BinaryPrimitives.ReadUInt64LittleEndian(ph[40..]);
             if (type is not (PtLoad or PtNote))
                 continue;
-            if (offset > (ulong)b.Length || filesz > (ulong)b.Length - offset)
+            if (offset > (ulong)length || filesz > (ulong)length - offset)
                 throw new BootImageException($"ELF segment {i} lies outside the file (truncated vmlinux?)");
             if (type == PtNote)
-                entry ??= FindPhys32Entry(b.AsSpan((int)offset, (int)filesz));
+                entry ??= FindPhys32Entry(source.ReadArray((long)offset, (int)Math.Min(filesz, MaxNoteBytes)));
             else if (memsz > 0)
             {
                 if (filesz > memsz || paddr >= 1UL << 32 || memsz >= 1UL << 32)
@@ -96,7 +107,7 @@ public sealed class PvhElfKernel : LinuxKernel
             throw new BootImageException("ELF kernel has no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY); build it with CONFIG_PVH=y or boot the bzImage");
         if (segments.Count == 0)
             throw new BootImageException("ELF kernel has no loadable segments");
-        return new PvhElfKernel(b, segments, entry.Value);
+        return new PvhElfKernel(source, segments, entry.Value);
     }
 
     /// <summary>Walks the notes of one PT_NOTE segment (namesz, descsz, type, name, desc; 4-byte aligned).</summary>
