@@ -46,7 +46,8 @@ measure_one() {
     start=$EPOCHREALTIME
     "$@" </dev/null >"$fifo" 2>/dev/null &
     pid=$!
-    ( sleep 300; kill "$pid" 2>/dev/null ) &
+    # The watchdog must not hold the caller's $(...) pipe open: its sleep outlives it.
+    ( exec >/dev/null 2>&1 </dev/null; sleep 300; kill "$pid" ) &
     watchdog=$!
     while IFS= read -r line; do
         now=$EPOCHREALTIME
