@@ -54,6 +54,20 @@ public sealed class Guest : ZxObject<Guest>
     }
 
     /// <summary>
+    /// Project extension: the machine has <paramref name="count"/> processors, ids 0..count-1. The
+    /// guest starts the others itself with INIT and STARTUP IPIs; each STARTUP makes a VCPU's
+    /// <see cref="Vcpu.Resume()"/> return a <see cref="ZxPacketType.GuestVcpu"/> packet of type
+    /// <see cref="ZxPacketGuestVcpu.TypeStartup"/> (the processor's id and entry), and the VMM then
+    /// creates that VCPU with <see cref="Vcpu.Create"/> on a thread of its own. Needs MANAGE_PROCESS.
+    /// </summary>
+    /// <exception cref="ZxException">OUT_OF_RANGE outside 1..64; BAD_STATE if already declared; ACCESS_DENIED.</exception>
+    public void DeclareProcessors(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ZxException.ThrowIfError(Syscalls.GuestDeclareProcessors(Handle, (uint)count), "zx_guest_declare_processors");
+    }
+
+    /// <summary>
     /// <c>zx_guest_set_trap(guest, ZX_GUEST_TRAP_BELL, address, size, port, key)</c>: guest writes to
     /// the page-aligned range queue a <see cref="ZxPacketType.GuestBell"/> packet on
     /// <paramref name="port"/> and the VCPU keeps running. Needs WRITE on the guest and the port.

@@ -9,6 +9,8 @@ internal sealed class KvmVcpuBackend : IVcpuBackend
     private readonly KvmVcpu _vcpu;
     private readonly kvm_lapic_state _initialLapic;
     private readonly bool _hasLapic;
+    private readonly Lock _parkingLock = new();
+    private KvmApParking? _parking;
 
     public KvmVcpuBackend(KvmVcpu vcpu)
     {
@@ -24,8 +26,31 @@ internal sealed class KvmVcpuBackend : IVcpuBackend
     }
 
     /// <inheritdoc />
+    public void Park(Action<ulong> startup)
+    {
+        lock (_parkingLock)
+        {
+            // Without an in-kernel local APIC there are no INIT/STARTUP IPIs to wait for.
+            if (_parking is not null || !_hasLapic)
+                return;
+            if (KvmApParking.Start(_vcpu, startup, out KvmApParking? parking) == ZxStatus.Ok)
+                _parking = parking;
+        }
+    }
+
+    private void Unpark()
+    {
+        lock (_parkingLock)
+        {
+            _parking?.Stop();
+            _parking = null;
+        }
+    }
+
+    /// <inheritdoc />
     public ZxStatus Reset(bool bootstrap, ulong entry)
     {
+        Unpark();
         // Let KVM finish whatever the last exit left half done (an IN, an MMIO read), so it cannot
         // write into the fresh state at the next entry; then clear events, LAPIC and MP state.
         ZxStatus status = _vcpu.CompletePendingExit();
@@ -149,5 +174,9 @@ internal sealed class KvmVcpuBackend : IVcpuBackend
 
     public ZxStatus InjectException(byte vector, uint? errorCode) => _vcpu.QueueException(vector, errorCode);
 
-    public void Dispose() => _vcpu.Dispose();
+    public void Dispose()
+    {
+        Unpark();
+        _vcpu.Dispose();
+    }
 }
