@@ -57,6 +57,7 @@ public sealed partial class GuestDispatcher
                 ZxStatus status = Machine.CreateVcpu(id, bootstrap: false, 0, out created);
                 if (status != ZxStatus.Ok)
                     return status;
+                created!.Retire(); // no Zircon VCPU uses it yet: it is kept as a closed one is
             }
             lock (_lock)
             {
