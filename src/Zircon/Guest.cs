@@ -53,6 +53,16 @@ public sealed class Guest : ZxObject<Guest>
         return new Guest(handle, null);
     }
 
+    /// <summary>Project extension: the most processors <see cref="DeclareProcessors"/> accepts: Zircon's 64, or the host hypervisor's lower limit.</summary>
+    public int MaxProcessors
+    {
+        get
+        {
+            ZxException.ThrowIfError(Syscalls.GuestMaxProcessors(Handle, out uint max), "zx_guest_max_processors");
+            return (int)max;
+        }
+    }
+
     /// <summary>
     /// Project extension: the machine has <paramref name="count"/> processors, ids 0..count-1. The
     /// guest starts the others itself with INIT and STARTUP IPIs; each STARTUP makes a VCPU's
@@ -60,7 +70,7 @@ public sealed class Guest : ZxObject<Guest>
     /// <see cref="ZxPacketGuestVcpu.TypeStartup"/> (the processor's id and entry), and the VMM then
     /// creates that VCPU with <see cref="Vcpu.Create"/> on a thread of its own. Needs MANAGE_PROCESS.
     /// </summary>
-    /// <exception cref="ZxException">OUT_OF_RANGE outside 1..64; BAD_STATE if already declared; ACCESS_DENIED.</exception>
+    /// <exception cref="ZxException">OUT_OF_RANGE outside 1..<see cref="MaxProcessors"/>; BAD_STATE if already declared; ACCESS_DENIED.</exception>
     public void DeclareProcessors(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);

@@ -17,6 +17,9 @@ public sealed partial class GuestDispatcher
     private int _processorCount = 1;
     private int _pendingStartups;
 
+    /// <summary>The most processors this guest can have: Zircon's 64, or fewer if the hypervisor says so.</summary>
+    public int MaxProcessors => Math.Min(MaxVcpus, Machine.MaxVcpus);
+
     /// <summary>How many processors the machine has (1 until declared).</summary>
     public int ProcessorCount
     {
@@ -30,11 +33,11 @@ public sealed partial class GuestDispatcher
     /// <summary>
     /// Declares that the machine has <paramref name="count"/> processors, ids 0..count-1 (a project
     /// extension): every id above 0 with no VCPU is parked so the guest's INIT/STARTUP IPIs to it
-    /// become STARTUP packets. OUT_OF_RANGE outside 1..64; BAD_STATE once declared.
+    /// become STARTUP packets. OUT_OF_RANGE outside 1..<see cref="MaxProcessors"/>; BAD_STATE once declared.
     /// </summary>
     public ZxStatus DeclareProcessors(int count)
     {
-        if (count is < 1 or > MaxVcpus)
+        if (count < 1 || count > MaxProcessors)
             return ZxStatus.ErrOutOfRange;
         lock (_lock)
         {

@@ -67,6 +67,16 @@ public static partial class Syscalls
         return count > GuestDispatcher.MaxVcpus ? ZxStatus.ErrOutOfRange : dispatcher.DeclareProcessors((int)count);
     }
 
+    /// <summary>Project extension: the most processors <see cref="GuestDeclareProcessors"/> accepts (64, or the hypervisor's lower limit). Needs INSPECT.</summary>
+    public static ZxStatus GuestMaxProcessors(uint guest, out uint max)
+    {
+        max = 0;
+        ZxStatus status = Handles.Get(guest, ZxRights.Inspect, out GuestDispatcher dispatcher);
+        if (status == ZxStatus.Ok)
+            max = (uint)dispatcher.MaxProcessors;
+        return status;
+    }
+
     /// <summary><c>zx_vcpu_create</c>: options must be 0; the guest needs MANAGE_PROCESS (Project decisions).</summary>
     public static ZxStatus VcpuCreate(uint guest, uint options, ulong entry, out uint vcpu)
     {

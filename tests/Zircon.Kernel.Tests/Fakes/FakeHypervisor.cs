@@ -65,6 +65,9 @@ internal sealed class FakeGuestBackend : IGuestBackend
         }
     }
 
+    /// <summary>What <see cref="MaxVcpus"/> reports (KVM_CAP_MAX_VCPUS).</summary>
+    public int MaxVcpus { get; set; } = KvmMaxVcpus;
+
     /// <summary>What <see cref="CreateVcpu"/> answers.</summary>
     public ZxStatus CreateVcpuStatus { get; set; } = ZxStatus.Ok;
 
