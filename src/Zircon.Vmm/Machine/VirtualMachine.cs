@@ -166,6 +166,7 @@ public sealed class VirtualMachine : IDisposable
     /// <summary>Builds the machine (guest, RAM, image, devices, traps).</summary>
     /// <exception cref="ZxException">The host cannot run it (e.g. NOT_SUPPORTED without KVM).</exception>
     /// <exception cref="BootImageException">The image does not fit.</exception>
+    /// <exception cref="ProcessorLimitException">More processors than the host's hypervisor gives a guest.</exception>
     public static VirtualMachine Create(MachineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -186,7 +187,7 @@ public sealed class VirtualMachine : IDisposable
     {
         int max = _guest.MaxProcessors;
         if (count > max)
-            throw new ArgumentOutOfRangeException(nameof(count), count, $"this host's hypervisor gives a guest at most {max} processors");
+            throw new ProcessorLimitException(count, max);
         _guest.DeclareProcessors(count);
     }
 
