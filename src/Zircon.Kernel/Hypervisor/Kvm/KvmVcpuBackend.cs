@@ -5,6 +5,7 @@ namespace Zircon.Kernel.Hypervisor.Kvm;
 /// <summary>One KVM VCPU seen through the kernel's backend interface.</summary>
 internal sealed class KvmVcpuBackend : IVcpuBackend
 {
+    private const uint CpuidExtendedTopology = 0xB, CpuidExtendedTopologyV2 = 0x1F;
     private const uint CpuidFeatures = 1, CpuidHypervisorBit = 1u << 31, CpuidX2ApicBit = 1u << 21;
     private readonly KvmVcpu _vcpu;
     private readonly kvm_lapic_state _initialLapic;
@@ -81,6 +82,13 @@ internal sealed class KvmVcpuBackend : IVcpuBackend
             ref kvm_cpuid_entry2 e = ref cpuid.Entries[leaf1];
             e.ecx |= CpuidHypervisorBit;
             e.ebx = (e.ebx & 0x00FF_FFFF) | (vcpu.Id << 24);
+        }
+        // The extended topology leaves report the x2APIC id in EDX, per VCPU (KVM leaves it to
+        // user space): without it every processor of a multi-processor guest says it is APIC 0.
+        foreach (ref kvm_cpuid_entry2 e in cpuid.Entries)
+        {
+            if (e.function is CpuidExtendedTopology or CpuidExtendedTopologyV2)
+                e.edx = vcpu.Id;
         }
         ZxStatus status = vcpu.SetCpuid(cpuid);
         if (status != ZxStatus.Ok)
