@@ -39,6 +39,35 @@ public class HypervisorProcessorTests : FakeHypervisorTest
     }
 
     [Fact]
+    public void MaxProcessors_IsZirconsLimitOrTheHypervisorsLower()
+    {
+        uint guest = CreateGuest();
+        Assert.Equal(ZxStatus.Ok, Syscalls.GuestMaxProcessors(guest, out uint max));
+        Assert.Equal(64u, max);
+        Fake.LastGuest.MaxVcpus = 3;
+        Assert.Equal(ZxStatus.Ok, Syscalls.GuestMaxProcessors(guest, out max));
+        Assert.Equal(3u, max);
+        Assert.Equal(ZxStatus.ErrOutOfRange, Syscalls.GuestDeclareProcessors(guest, 4));
+        Assert.Equal(ZxStatus.Ok, Syscalls.GuestDeclareProcessors(guest, 3));
+        uint noInspect = Track(Zx.Duplicate(guest, ZxRights.Transfer));
+        Assert.Equal(ZxStatus.ErrAccessDenied, Syscalls.GuestMaxProcessors(noInspect, out _));
+    }
+
+    [Fact]
+    public void DeclaredWhileAnApplicationProcessorRuns_ItIsParkedOnlyOnceClosed()
+    {
+        uint guest = CreateGuest();
+        CreateVcpu(guest);
+        uint ap = 0;
+        Assert.Equal(ZxStatus.Ok, RunOnOtherThread(() => Syscalls.VcpuCreate(guest, 0, 0x8000, out ap)));
+        Assert.Equal(ZxStatus.Ok, Syscalls.GuestDeclareProcessors(guest, 3));
+        Assert.False(Backend(1).IsParked); // a live VCPU
+        Assert.True(Backend(2).IsParked);
+        Close(ap);
+        Assert.True(Backend(1).IsParked);
+    }
+
+    [Fact]
     public void Startup_IsAGuestVcpuPacket_WithTheProcessorsIdAndEntry_FromTheBootstrapResume()
     {
         uint guest = CreateGuest();
