@@ -126,7 +126,7 @@ public sealed class IoApic : IBusDevice
                     {
                         // Prepared under the lock: a raise racing this write must find the vector ready.
                         byte vector = (byte)updated;
-                        ulong targets = Targets(updated);
+                        ulong targets = TargetsOfVectorLocked(vector);
                         if (_prepared[vector] != targets)
                         {
                             _delivery.Prepare(vector, targets);
@@ -169,6 +169,24 @@ public sealed class IoApic : IBusDevice
         ulong targets = logical ? destination : destination == 0xFF ? ulong.MaxValue : destination < 64 ? 1UL << destination : 0;
         bool lowestPriority = ((entry >> 8) & 7) == 1;
         return lowestPriority ? targets & (~targets + 1) : targets;
+    }
+
+    /// <summary>
+    /// Every processor an unmasked entry sends <paramref name="vector"/> to. Linux allocates vectors
+    /// per CPU, so two pins may use the same vector number on different CPUs (IRQ 4 as 0x21 on CPU
+    /// 0, IRQ 5 as 0x21 on CPU 1). A vector is one host line bound to one set of VCPUs (vector =
+    /// line number), so it goes to the union: each pin's CPU gets its interrupt, and the other CPU a
+    /// spurious one its handler finds nothing to do for (docs/decisions.md).
+    /// </summary>
+    private ulong TargetsOfVectorLocked(byte vector)
+    {
+        ulong targets = 0;
+        foreach (ulong entry in _entries)
+        {
+            if ((entry & MaskBit) == 0 && IsFixed(entry) && (byte)entry == vector)
+                targets |= Targets(entry);
+        }
+        return targets;
     }
 
     private static bool IsFixed(ulong entry) => ((entry >> 8) & 7) is 0 or 1;

@@ -78,6 +78,17 @@ public class IoApicTests
     }
 
     [Fact]
+    public void TwoPinsWithOneVectorOnDifferentCpus_PrepareTheVectorForBoth()
+    {
+        // Linux's per-CPU vectors: IRQ 4 is 0x21 on CPU 0, IRQ 5 is 0x21 on CPU 1 (flat logical).
+        WriteRegister(0x11 + 2 * 4, 0x01u << 24);
+        WriteRegister(0x10 + 2 * 4, 0x21 | (1u << 11));
+        WriteRegister(0x11 + 2 * 5, 0x02u << 24);
+        WriteRegister(0x10 + 2 * 5, 0x21 | (1u << 11));
+        Assert.Equal([((byte)0x21, 1UL), ((byte)0x21, 3UL)], _delivery.PreparedFor.ToArray());
+    }
+
+    [Fact]
     public void IdVersionAndArbitration_ReadAsAn82093AAWith24Pins()
     {
         Assert.Equal(1u << 24, ReadRegister(0x00));
