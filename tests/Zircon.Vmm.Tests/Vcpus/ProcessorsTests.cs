@@ -43,4 +43,40 @@ public sealed class ProcessorsTests
         processors.StartApplicationProcessor(1, 0x8000); // stopped: no new processors
         Assert.Single(prepared);
     }
+
+    [KvmFact]
+    public void Race_StartupsFromManyThreads_WhileStopping_StartEachProcessorAtMostOnce()
+    {
+        // Randomized: VCPU threads report STARTUPs (any id, some absent) while the machine stops.
+        // Invariants: a processor is prepared at most once, only ids below the count, every
+        // started loop ends, and nothing escapes a thread.
+        const int Count = 4;
+        using Guest guest = Guest.Create(Resource.Root);
+        guest.DeclareProcessors(Count);
+        var prepared = new ConcurrentQueue<uint>();
+        var ended = new ConcurrentQueue<uint>();
+        var processors = new Processors(guest, Count, new AddressSpaceBus(),
+            (id, _) => prepared.Enqueue(id), (id, _) => ended.Enqueue(id), _ => { });
+        int seed = Environment.TickCount;
+        var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+        {
+            var random = new Random(seed + t);
+            for (int i = 0; i < 20; i++)
+            {
+                processors.StartApplicationProcessor((uint)random.Next(1, Count + 3), 0x8000);
+                if (random.Next(10) == 0)
+                    Thread.Yield();
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        Thread.Sleep(new Random(seed).Next(0, 20));
+        processors.Stop();
+        threads.ForEach(t => t.Join());
+        Assert.True(processors.Completion.Wait(TimeSpan.FromSeconds(60)), $"seed {seed}");
+        uint[] started = [.. processors.Started];
+        Assert.All(started, id => Assert.InRange(id, 1u, Count - 1u));
+        Assert.Equal(started.Order(), ended.Order());
+        Assert.Equal(prepared.Count, prepared.Distinct().Count());
+        Assert.Subset(started.ToHashSet(), prepared.ToHashSet());
+    }
 }
