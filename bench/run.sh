@@ -50,13 +50,13 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ] && "$bench" --probe-kvm; then
 elif scripts/kvm-rig/available.sh >/dev/null 2>&1; then
     echo "== part vcpu (in the KVM rig: no usable /dev/kvm here)"
     # The rig loses the files its command writes, so the part comes back through its output.
-    # It is emulated (slow): a quarter of the iterations keeps the whole run under 10 minutes, and
+    # It is emulated (slow): a tenth of the iterations keeps the whole run under 10 minutes, and
     # the JIT compiles fully optimized code at once (tiering would take most of a run to settle there).
     log=$(mktemp)
     export ZX_BENCH_PRINT_JSON=1
     set +e
     scripts/kvm-rig/rig.sh --timeout 480 --memory 3072 -- \
-        env DOTNET_TieredCompilation=0 "$bench" "${vcpu_args[@]}" --json /tmp/vcpu.json --factor 0.25 | tee "$log"
+        env DOTNET_TieredCompilation=0 "$bench" "${vcpu_args[@]}" --json /tmp/vcpu.json --quick | tee "$log"
     rc=${PIPESTATUS[0]}
     set -e
     if [ "$rc" -ne 0 ]; then

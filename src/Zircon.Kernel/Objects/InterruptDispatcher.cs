@@ -1,5 +1,6 @@
 using Zircon.Kernel.Platform;
 using Zircon.Kernel.Ports;
+using Zircon.Kernel.Threading;
 using Zircon.Linux.Libc;
 
 namespace Zircon.Kernel.Objects;
@@ -21,21 +22,21 @@ public sealed partial class InterruptDispatcher : Dispatcher
         Idle,
     }
 
-    // A plain object so blocked waiters can use Monitor.Wait on it.
-    private readonly object _sync = new();
+    // Guards the state machine. Trigger, port wait and ack take it in every interrupt cycle, so it
+    // is a ShortLock (one CAS) rather than a monitor; a thread blocked in zx_interrupt_wait sleeps
+    // on its ThreadParker (_parked) instead of Monitor.Wait.
+    private ShortLock _sync;
+    private ThreadParker? _parked;
     private readonly HostInterruptLine? _line;
     private State _state = State.Idle;
     private long _storedTimestamp;
-    private long _packetTimestamp;
     private PortDispatcher? _port;
     private ulong _portKey;
-    private bool _waitEventSignaled;
     private ulong _lineWatch;
 
     private InterruptDispatcher(HostInterruptLine? line)
     {
         _line = line;
-        PortNode = new LinkedListNode<InterruptDispatcher>(this);
     }
 
     /// <inheritdoc/>
@@ -50,8 +51,12 @@ public sealed partial class InterruptDispatcher : Dispatcher
     /// <summary>The line of a physical interrupt (null for virtual ones).</summary>
     public HostInterruptLine? Line => _line;
 
-    /// <summary>This interrupt's place in its port's interrupt queue (one packet at most).</summary>
-    internal LinkedListNode<InterruptDispatcher> PortNode { get; }
+    // This interrupt's place in its port's interrupt queue (one packet at most) and the queued
+    // packet's timestamp: guarded by that port's lock (see InterruptQueue).
+    internal InterruptDispatcher? PortNext;
+    internal InterruptDispatcher? PortPrevious;
+    internal bool PortQueued;
+    internal long PacketTimestamp;
 
     /// <summary>VCPU bindings, for <c>zx_interrupt_bind_vcpu</c> (hypervisor layer).</summary>
     internal IVcpuInterruptBinding? VcpuBinding { get; private set; }
@@ -61,7 +66,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
     {
         get
         {
-            lock (_sync)
+            using (_sync.Hold())
                 return _state == State.Waiting;
         }
     }
@@ -86,7 +91,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
     internal ZxPortPacket BuildPortPacket()
     {
         var packet = new ZxPortPacket { Key = _portKey, Type = ZxPacketType.Interrupt, Status = ZxStatus.Ok };
-        packet.Interrupt.Timestamp = _packetTimestamp;
+        packet.Interrupt.Timestamp = PacketTimestamp;
         return packet;
     }
 
@@ -102,7 +107,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
 
     private ZxStatus Fire(long timestamp)
     {
-        lock (_sync)
+        using (_sync.Hold())
         {
             if (_state == State.Destroyed)
                 return ZxStatus.ErrCanceled;
@@ -114,9 +119,8 @@ public sealed partial class InterruptDispatcher : Dispatcher
                     return ZxStatus.Ok; // coalesced: delivered on the next ack
                 _storedTimestamp = 0;
                 // Acked while its packet was still unread: Zircon leaves the queued packet (and
-                // its timestamp) alone, and the interrupt waits for the next ack again.
-                if (!_port.IsInterruptQueued(this))
-                    QueuePacketLocked(timestamp);
+                // its timestamp) alone (AlreadyQueued), and the interrupt waits for the next ack again.
+                _port.QueueInterrupt(this, timestamp);
                 _state = State.NeedAck;
             }
             else
@@ -124,8 +128,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
                 if (TryCompleteAsyncWaitLocked())
                     return ZxStatus.Ok;
                 _state = State.Triggered;
-                _waitEventSignaled = true;
-                Monitor.PulseAll(_sync);
+                WakeParkedLocked();
             }
             return ZxStatus.Ok;
         }
@@ -136,10 +139,21 @@ public sealed partial class InterruptDispatcher : Dispatcher
     {
         timestamp = 0;
         bool blocked = false;
-        lock (_sync)
+        ThreadParker parker = ThreadParker.ForCurrentThread();
+        while (true)
         {
-            while (true)
+            using (_sync.Hold())
             {
+                if (blocked)
+                {
+                    // Back from Park: woken by a trigger or a destroy (both under this lock, see
+                    // WakeParkedLocked). Re-evaluate in this same locked section, so that no other
+                    // thread can slip in between the wake-up and the checks below.
+                    if (ReferenceEquals(_parked, parker))
+                        _parked = null;
+                    if (_state == State.Waiting)
+                        _state = State.Idle; // woken without a trigger; re-evaluate
+                }
                 // A waiter that was blocked when the interrupt was destroyed ends with CANCELED even
                 // if a bind slipped in between a trigger and its wake-up (Zircon checks the binding
                 // first only on entry; after a destroy every waiter must leave with CANCELED).
@@ -155,7 +169,6 @@ public sealed partial class InterruptDispatcher : Dispatcher
                         _state = State.NeedAck;
                         timestamp = _storedTimestamp;
                         _storedTimestamp = 0;
-                        _waitEventSignaled = false;
                         return ZxStatus.Ok;
                     case State.NeedAck:
                     case State.Idle:
@@ -165,20 +178,25 @@ public sealed partial class InterruptDispatcher : Dispatcher
                         return ZxStatus.ErrBadState; // another thread is already waiting
                 }
                 blocked = true;
-                // Also re-evaluate when a bind (which clears the event) or a destroy changed the
-                // state under us: either would otherwise leave this thread blocked for good.
-                while (!_waitEventSignaled && _state == State.Waiting)
-                    Monitor.Wait(_sync);
-                if (_state == State.Waiting)
-                    _state = State.Idle; // woken without a trigger (bind); re-evaluate
+                parker.Arm();
+                _parked = parker;
             }
+            parker.Park();
         }
+    }
+
+    /// <summary>Wakes the thread blocked in <see cref="Wait"/>, if any. Runs under the lock.</summary>
+    private void WakeParkedLocked()
+    {
+        ThreadParker? parked = _parked;
+        _parked = null;
+        parked?.Unpark();
     }
 
     /// <summary><c>zx_interrupt_ack</c>: re-arms a port-bound interrupt, sending a coalesced trigger at once.</summary>
     public ZxStatus Ack()
     {
-        lock (_sync)
+        using (_sync.Hold())
         {
             if (_port is null)
                 return ZxStatus.ErrBadState;
@@ -193,9 +211,8 @@ public sealed partial class InterruptDispatcher : Dispatcher
             }
             long stored = _storedTimestamp;
             _storedTimestamp = 0;
-            if (_port.IsInterruptQueued(this))
+            if (_port.QueueInterrupt(this, stored) == InterruptQueueResult.AlreadyQueued)
                 return ZxStatus.ErrBadState; // the previous packet is still unread
-            QueuePacketLocked(stored);
             return ZxStatus.Ok;
         }
     }
@@ -203,15 +220,14 @@ public sealed partial class InterruptDispatcher : Dispatcher
     /// <summary><c>zx_interrupt_destroy</c> (also run when the last handle closes).</summary>
     public ZxStatus Destroy()
     {
-        lock (_sync)
+        using (_sync.Hold())
         {
             StopLineLocked();
             if (_port is not null)
             {
                 bool wasQueued = _port.RemoveInterrupt(this);
                 // Whatever the binding, a thread still inside zx_interrupt_wait must wake up.
-                _waitEventSignaled = true;
-                Monitor.PulseAll(_sync);
+                WakeParkedLocked();
                 if (_state == State.NeedAck && !wasQueued)
                 {
                     _state = State.Destroyed;
@@ -223,8 +239,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
             }
             CancelAsyncWaitLocked();
             _state = State.Destroyed;
-            _waitEventSignaled = true;
-            Monitor.PulseAll(_sync);
+            WakeParkedLocked();
             return ZxStatus.Ok;
         }
     }
@@ -234,7 +249,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
     {
         if (!port.CanBindInterrupts)
             return ZxStatus.ErrWrongType;
-        lock (_sync)
+        using (_sync.Hold())
         {
             if (_state == State.Destroyed)
                 return ZxStatus.ErrCanceled;
@@ -249,8 +264,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
                 // Triggered while unbound and not yet waited for: deliver it now.
                 long stored = _storedTimestamp;
                 _storedTimestamp = 0;
-                _waitEventSignaled = false;
-                QueuePacketLocked(stored);
+                port.QueueInterrupt(this, stored);
                 _state = State.NeedAck;
             }
             return ZxStatus.Ok;
@@ -262,7 +276,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
     {
         if (!port.CanBindInterrupts)
             return ZxStatus.ErrWrongType;
-        lock (_sync)
+        using (_sync.Hold())
         {
             if (!ReferenceEquals(_port, port))
                 return ZxStatus.ErrNotFound;
@@ -284,7 +298,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
     {
         if (IsVirtual)
             return ZxStatus.ErrNotSupported;
-        lock (_sync)
+        using (_sync.Hold())
         {
             if (_state == State.Destroyed)
                 return ZxStatus.ErrCanceled;
@@ -309,19 +323,12 @@ public sealed partial class InterruptDispatcher : Dispatcher
     protected override void OnZeroHandles()
     {
         Destroy();
-        lock (_sync)
+        using (_sync.Hold())
         {
             VcpuBinding?.Dispose();
             VcpuBinding = null;
             _line?.Release();
         }
-    }
-
-    private void QueuePacketLocked(long timestamp)
-    {
-        _packetTimestamp = timestamp;
-        // A port whose handles are all closed drops interrupt packets silently (docs/semantics.md §4.6).
-        _port!.QueueInterrupt(this);
     }
 
     private void StopLineLocked()

@@ -1,4 +1,5 @@
 using Zircon.Kernel.Objects;
+using Zircon.Kernel.Threading;
 
 namespace Zircon.Kernel.Ports;
 
@@ -12,9 +13,10 @@ public sealed class PortDispatcher : Dispatcher
     /// <summary>Per-port user-packet limit (Project decisions): queuing past it is SHOULD_WAIT.</summary>
     public const int MaxUserPackets = 2048;
 
-    private readonly Lock _lock = new();
+    // Every section under it is short and calls nothing that blocks (waiters are woken after release).
+    private ShortLock _lock;
     private readonly PacketRing _queue = new();
-    private readonly LinkedList<InterruptDispatcher> _interrupts = new();
+    private readonly InterruptQueue _interrupts = new();
     private readonly HashSet<PortObserver> _observers = new();
     private PortWaiter? _waitersHead;
     private PortWaiter? _waitersTail;
@@ -38,7 +40,7 @@ public sealed class PortDispatcher : Dispatcher
     {
         get
         {
-            lock (_lock)
+            using (_lock.Hold())
                 return _queue.Count + _interrupts.Count;
         }
     }
@@ -48,7 +50,7 @@ public sealed class PortDispatcher : Dispatcher
     {
         get
         {
-            lock (_lock)
+            using (_lock.Hold())
             {
                 int n = 0;
                 for (PortWaiter? w = _waitersHead; w is not null; w = w.Next)
@@ -62,7 +64,7 @@ public sealed class PortDispatcher : Dispatcher
     public ZxStatus QueueUser(in ZxPortPacket packet)
     {
         PortWaiter? wake;
-        lock (_lock)
+        using (_lock.Hold())
         {
             if (_closed)
                 return ZxStatus.ErrBadHandle;
@@ -81,7 +83,7 @@ public sealed class PortDispatcher : Dispatcher
     internal bool QueueFromProducer(in ZxPortPacket packet, IPacketProducer producer)
     {
         PortWaiter? wake;
-        lock (_lock)
+        using (_lock.Hold())
         {
             if (_closed)
                 return false;
@@ -98,21 +100,27 @@ public sealed class PortDispatcher : Dispatcher
     /// <summary>Removes queued packets of <paramref name="producer"/> with <paramref name="key"/>; returns how many.</summary>
     internal int RemovePackets(IPacketProducer producer, ulong key)
     {
-        lock (_lock)
+        using (_lock.Hold())
             return _queue.RemoveWhere(static (e, s) => ReferenceEquals(e.Producer, s.producer) && e.Packet.Key == s.key, (producer, key));
     }
 
     /// <summary>
-    /// Queues the interrupt's packet (key and timestamp read from it now). False if the port has
-    /// no handles left. The caller holds the interrupt's lock and has checked it is not queued.
+    /// Queues the interrupt's packet with <paramref name="timestamp"/> (key read from it now), or
+    /// hands it straight to a waiting thread; one lock round trip. <see cref="InterruptQueueResult.AlreadyQueued"/>
+    /// leaves a still-unread packet (and its timestamp) alone, as Zircon does. The caller holds the
+    /// interrupt's lock.
     /// </summary>
-    internal bool QueueInterrupt(InterruptDispatcher interrupt)
+    internal InterruptQueueResult QueueInterrupt(InterruptDispatcher interrupt, long timestamp)
     {
         PortWaiter? wake = null;
-        lock (_lock)
+        using (_lock.Hold())
         {
+            if (interrupt.PortQueued)
+                return InterruptQueueResult.AlreadyQueued;
+            // A port whose handles are all closed drops interrupt packets silently (docs/semantics.md §4.6).
             if (_closed)
-                return false;
+                return InterruptQueueResult.PortClosed;
+            interrupt.PacketTimestamp = timestamp;
             PortWaiter? waiter = _waitersHead;
             if (waiter is not null)
             {
@@ -123,30 +131,18 @@ public sealed class PortDispatcher : Dispatcher
             }
             else
             {
-                _interrupts.AddLast(interrupt.PortNode);
+                _interrupts.Enqueue(interrupt);
             }
         }
         wake?.Wake();
-        return true;
+        return InterruptQueueResult.Queued;
     }
 
     /// <summary>Takes the interrupt's packet back out of the queue; returns whether it was still queued.</summary>
     internal bool RemoveInterrupt(InterruptDispatcher interrupt)
     {
-        lock (_lock)
-        {
-            if (interrupt.PortNode.List != _interrupts)
-                return false;
-            _interrupts.Remove(interrupt.PortNode);
-            return true;
-        }
-    }
-
-    /// <summary>Whether the interrupt's packet is queued and not yet read.</summary>
-    internal bool IsInterruptQueued(InterruptDispatcher interrupt)
-    {
-        lock (_lock)
-            return interrupt.PortNode.List == _interrupts;
+        using (_lock.Hold())
+            return _interrupts.Remove(interrupt);
     }
 
     /// <summary><c>zx_port_wait</c>: blocks until a packet arrives or the absolute <paramref name="deadline"/> passes.</summary>
@@ -154,7 +150,7 @@ public sealed class PortDispatcher : Dispatcher
     {
         SyncPortWaiter waiter;
         IPacketProducer? producer;
-        lock (_lock)
+        using (_lock.Hold())
         {
             if (TryDequeueLocked(out packet, out producer))
                 goto Dequeued;
@@ -168,7 +164,7 @@ public sealed class PortDispatcher : Dispatcher
 
         if (!waiter.Block(deadline))
         {
-            lock (_lock)
+            using (_lock.Hold())
             {
                 if (waiter.Linked)
                 {
@@ -196,7 +192,7 @@ public sealed class PortDispatcher : Dispatcher
         AsyncPortWaiter waiter;
         IPacketProducer? producer;
         ZxPortPacket packet;
-        lock (_lock)
+        using (_lock.Hold())
         {
             if (!TryDequeueLocked(out packet, out producer))
             {
@@ -219,7 +215,7 @@ public sealed class PortDispatcher : Dispatcher
     /// <summary>Removes a waiter that gave up (cancellation); false if it already got a packet.</summary>
     internal bool TryUnlinkWaiter(PortWaiter waiter)
     {
-        lock (_lock)
+        using (_lock.Hold())
         {
             if (!waiter.Linked)
                 return false;
@@ -231,14 +227,14 @@ public sealed class PortDispatcher : Dispatcher
     /// <summary>A wait_async registration targeting this port was made.</summary>
     internal void AddObserver(PortObserver observer)
     {
-        lock (_lock)
+        using (_lock.Hold())
             _observers.Add(observer);
     }
 
     /// <summary>A registration fired or was canceled; the port no longer needs to track it.</summary>
     internal void ForgetObserver(PortObserver observer)
     {
-        lock (_lock)
+        using (_lock.Hold())
             _observers.Remove(observer);
     }
 
@@ -251,7 +247,7 @@ public sealed class PortDispatcher : Dispatcher
         int removed = source.Dispatcher.RemoveObservers(
             static (o, s) => o is PortObserver po && ReferenceEquals(po.Port, s.port) && ReferenceEquals(po.Handle, s.source) && po.Key == s.key,
             (port: this, source, key));
-        lock (_lock)
+        using (_lock.Hold())
         {
             _observers.RemoveWhere(o => ReferenceEquals(o.Handle, source) && o.Key == key);
             removed += _queue.RemoveWhere(
@@ -266,7 +262,7 @@ public sealed class PortDispatcher : Dispatcher
     {
         PortObserver[] observers;
         PortWaiter? waiters;
-        lock (_lock)
+        using (_lock.Hold())
         {
             _closed = true;
             _queue.Clear();
@@ -311,11 +307,10 @@ public sealed class PortDispatcher : Dispatcher
 
     private bool TryDequeueLocked(out ZxPortPacket packet, out IPacketProducer? producer)
     {
-        LinkedListNode<InterruptDispatcher>? first = _interrupts.First;
+        InterruptDispatcher? first = _interrupts.Dequeue();
         if (first is not null)
         {
-            _interrupts.RemoveFirst();
-            packet = first.Value.BuildPortPacket();
+            packet = first.BuildPortPacket();
             producer = null;
             return true;
         }
