@@ -134,6 +134,37 @@ public sealed partial class InterruptDispatcher : Dispatcher
         }
     }
 
+    /// <summary>The watch token of the line while the shared watcher thread watches it (0 otherwise).</summary>
+    internal ulong LineWatch
+    {
+        get
+        {
+            using (_sync.Hold())
+                return _lineWatch;
+        }
+    }
+
+    /// <summary>
+    /// A port waiter found this interrupt's line readable while polling it for
+    /// <paramref name="port"/> (one wake-up instead of the watcher thread's and then the waiter's):
+    /// takes the raise as the watcher thread would. False when the interrupt no longer delivers to
+    /// that port through its line (unbound, destroyed): the waiter stops polling the line, and
+    /// whoever owns the eventfd now (KVM's irqfd, another port) keeps its count.
+    /// </summary>
+    internal bool TakeLineRaise(PortDispatcher port)
+    {
+        ulong count;
+        using (_sync.Hold())
+        {
+            if (!ReferenceEquals(_port, port) || _lineWatch == 0 || _state == State.Destroyed)
+                return false;
+            count = _line!.EventFd.Drain();
+        }
+        if (count != 0)
+            OnLineRaised(count);
+        return true;
+    }
+
     /// <summary><c>zx_interrupt_wait</c>: blocks until triggered; entering it acks the previous interrupt.</summary>
     public ZxStatus Wait(out long timestamp)
     {
@@ -226,6 +257,8 @@ public sealed partial class InterruptDispatcher : Dispatcher
             if (_port is not null)
             {
                 bool wasQueued = _port.RemoveInterrupt(this);
+                if (_line is not null)
+                    _port.DetachLine(this);
                 // Whatever the binding, a thread still inside zx_interrupt_wait must wake up.
                 WakeParkedLocked();
                 if (_state == State.NeedAck && !wasQueued)
@@ -259,6 +292,8 @@ public sealed partial class InterruptDispatcher : Dispatcher
                 return ZxStatus.ErrAlreadyBound;
             _port = port;
             _portKey = key;
+            if (_line is not null)
+                port.AttachLine(this);
             if (_state == State.Triggered)
             {
                 // Triggered while unbound and not yet waited for: deliver it now.
@@ -283,6 +318,8 @@ public sealed partial class InterruptDispatcher : Dispatcher
             if (_state == State.Destroyed)
                 return ZxStatus.ErrCanceled;
             port.RemoveInterrupt(this);
+            if (_line is not null)
+                port.DetachLine(this);
             _portKey = 0;
             _port = null;
             return ZxStatus.Ok;

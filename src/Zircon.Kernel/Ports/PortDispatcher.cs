@@ -18,6 +18,10 @@ public sealed class PortDispatcher : Dispatcher
     private readonly PacketRing _queue = new();
     private readonly InterruptQueue _interrupts = new();
     private readonly HashSet<PortObserver> _observers = new();
+    // Physical interrupts bound to this port (copy-on-write), and the one blocked thread that polls
+    // their lines itself (SyncPortWaiter.BlockPollingLines) so a raise wakes only that thread.
+    private InterruptDispatcher[] _lines = [];
+    private SyncPortWaiter? _linePoller;
     private PortWaiter? _waitersHead;
     private PortWaiter? _waitersTail;
     private int _userPackets;
@@ -138,6 +142,26 @@ public sealed class PortDispatcher : Dispatcher
         return InterruptQueueResult.Queued;
     }
 
+    /// <summary>A physical interrupt was bound to this port: blocked waiters may poll its line directly.</summary>
+    internal void AttachLine(InterruptDispatcher interrupt)
+    {
+        using (_lock.Hold())
+        {
+            if (Array.IndexOf(_lines, interrupt) < 0)
+                _lines = [.. _lines, interrupt];
+        }
+    }
+
+    /// <summary>The physical interrupt was unbound or destroyed (a poller holding an older list finds out in TakeLineRaise).</summary>
+    internal void DetachLine(InterruptDispatcher interrupt)
+    {
+        using (_lock.Hold())
+        {
+            if (Array.IndexOf(_lines, interrupt) >= 0)
+                _lines = Array.FindAll(_lines, i => !ReferenceEquals(i, interrupt));
+        }
+    }
+
     /// <summary>Takes the interrupt's packet back out of the queue; returns whether it was still queued.</summary>
     internal bool RemoveInterrupt(InterruptDispatcher interrupt)
     {
@@ -150,6 +174,7 @@ public sealed class PortDispatcher : Dispatcher
     {
         SyncPortWaiter waiter;
         IPacketProducer? producer;
+        InterruptDispatcher[]? lines = null;
         using (_lock.Hold())
         {
             if (TryDequeueLocked(out packet, out producer))
@@ -160,9 +185,25 @@ public sealed class PortDispatcher : Dispatcher
                 return ZxStatus.ErrTimedOut;
             waiter = SyncPortWaiter.ForCurrentThread();
             LinkLocked(waiter);
+            // One blocked thread at a time sleeps on the bound lines' eventfds itself; the others
+            // (and this one when there are no lines) sleep on their monitor.
+            if (_lines.Length > 0 && _linePoller is null && _lines.Length < Linux.Libc.ReadinessPoll.MaxDescriptors)
+            {
+                _linePoller = waiter;
+                lines = _lines;
+            }
         }
 
-        if (!waiter.Block(deadline))
+        bool woken = lines is null ? waiter.Block(deadline) : waiter.BlockPollingLines(deadline, lines, this);
+        if (lines is not null)
+        {
+            using (_lock.Hold())
+            {
+                if (ReferenceEquals(_linePoller, waiter))
+                    _linePoller = null;
+            }
+        }
+        if (!woken)
         {
             using (_lock.Hold())
             {
@@ -265,6 +306,7 @@ public sealed class PortDispatcher : Dispatcher
         using (_lock.Hold())
         {
             _closed = true;
+            _lines = [];
             _queue.Clear();
             _userPackets = 0;
             _interrupts.Clear();
