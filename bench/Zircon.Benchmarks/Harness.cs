@@ -79,8 +79,7 @@ public sealed class Section(string title)
     {
         var row = new Row(operation, zircon, baseline, baselineStats) { Target = target, ZeroAlloc = zeroAlloc, Third = third, Bound = bound, Why = whySlower, Unit = unit };
         Rows.Add(row);
-        if (whySlower is not null && zircon.MedianNs > baselineStats.MedianNs * 1.15 && !Notes.Any(n => n.EndsWith(whySlower, StringComparison.Ordinal)))
-            Notes.Add($"{Short(operation)}: {whySlower}");
+        // whySlower goes into the row's own note (Results.RowJson) when Zircon is over 15% slower.
         Console.WriteLine($"  {operation,-62} {Format.Time(zircon.MedianNs),10} (p90 {Format.Time(zircon.P90Ns),10})   " +
             $"{baseline}: {Format.Time(baselineStats.MedianNs)} (p90 {Format.Time(baselineStats.P90Ns)})   x{Format.Ratio(zircon, baselineStats)}   " +
             $"alloc {Format.Alloc(zircon)} / {Format.Alloc(baselineStats)} B" +

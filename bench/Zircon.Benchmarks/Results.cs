@@ -163,7 +163,7 @@ public static class Results
                 facts.Add($"measured {d}");
             if (root["elapsed_s"] is JsonNode e)
                 facts.Add($"run took {e} s");
-            if (root["iteration_factor"] is JsonNode f && (double)f != 1.0)
+            if (Num(root["iteration_factor"]) is double f && f != 1.0)
                 facts.Add($"iteration factor {f}");
             if (facts.Count > 0)
                 md.AppendLine($"_{string.Join(", ", facts)}_");
@@ -181,9 +181,10 @@ public static class Results
                 string baseline = $"{Value(r["baseline"], unit)}{(baselineName.Length > 0 ? $" ({baselineName})" : "")}";
                 if (r["third"] is JsonNode third)
                     baseline += $"; {(string?)r["third_name"]}: {Value(third, unit)}";
-                string alloc = r["ours_alloc_bytes_per_op"] is JsonNode a ? AllocText((double)a) : "—";
-                string target = r["target"] is JsonNode t ? $"≤ {(double)t:0.00}x{(r["target_alloc_bytes_per_op"] is not null ? ", 0 B" : "")}" : "—";
-                string ratio = r["ratio"] is JsonNode q ? ((double)q).ToString("0.00", CultureInfo.InvariantCulture) : "—";
+                string alloc = Num(r["ours_alloc_bytes_per_op"]) is double a ? AllocText(a) : "—";
+                string target = Num(r["target"]) is double t ? $"≤ {t.ToString("0.00", CultureInfo.InvariantCulture)}x{(r["target_alloc_bytes_per_op"] is not null ? ", 0 B" : "")}"
+                    : r["target"] is JsonNode other ? other.ToString() : "—";
+                string ratio = Num(r["ratio"]) is double q ? q.ToString("0.00", CultureInfo.InvariantCulture) : "—";
                 md.AppendLine($"| {Cell((string?)r["name"])} | {Value(r["ours"], unit)} | {Cell(baseline)} | {ratio} | {target} | " +
                     $"**{(string?)r["verdict"] ?? "N/A"}** | {alloc} | {Cell((string?)r["note"])} |");
             }
@@ -211,9 +212,14 @@ public static class Results
     {
         if (node is null)
             return "—";
-        double v = (double)node;
+        if (Num(node) is not double v)
+            return node.ToString();
         return unit == "ns" ? Format.Time(v) : $"{v.ToString("0.##", CultureInfo.InvariantCulture)} {unit}";
     }
+
+    /// <summary>A number from a part file (other tools may write strings or nulls).</summary>
+    private static double? Num(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue(out double d) ? d : null;
 }
 
 /// <summary>The machine a part was measured on, for the results files.</summary>
