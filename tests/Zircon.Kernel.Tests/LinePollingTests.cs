@@ -33,6 +33,28 @@ public class LinePollingTests
     }
 
     [Fact]
+    public void LineParkedUntilTheAck_ARaiseMeanwhileComesOutAfterTheAck_EvenWithNobodyWaiting()
+    {
+        uint irq = Physical(163);
+        uint port = Zx.Port(ZxPortOptions.BindToInterrupt);
+        Assert.Equal(ZxStatus.Ok, Syscalls.InterruptBind(irq, port, 6, ZxInterruptOptions.Bind));
+        var waiter = Task.Run(() => (Syscalls.PortWait(port, Syscalls.DeadlineAfter(FiveSeconds), out ZxPortPacket p), p.Key));
+        Thread.Sleep(50); // polling the line
+        Assert.Equal(ZxStatus.Ok, HostInterruptLines.Raise(163));
+        Assert.True(waiter.Wait(TimeSpan.FromSeconds(5)));
+        Assert.Equal((ZxStatus.Ok, 6ul), waiter.Result);
+        // Not acked: a raise now is held (as Zircon masks the interrupt until the ack).
+        Assert.Equal(ZxStatus.Ok, HostInterruptLines.Raise(163));
+        Thread.Sleep(20);
+        Assert.Equal(ZxStatus.ErrTimedOut, Syscalls.PortWait(port, Zx.Past, out _));
+        // The ack hands the line back to the watcher thread, which finds the held raise.
+        Assert.Equal(ZxStatus.Ok, Syscalls.InterruptAck(irq));
+        Assert.True(SpinWait.SpinUntil(() => Syscalls.PortWait(port, Zx.Past, out ZxPortPacket p) == ZxStatus.Ok && p.Key == 6, TimeSpan.FromSeconds(5)),
+            "the raise held until the ack never came out");
+        Zx.Close(irq, port);
+    }
+
+    [Fact]
     public void UnbindWhileAWaiterPolls_TheLineGoesBackToTheInterrupt()
     {
         uint irq = Physical(161);

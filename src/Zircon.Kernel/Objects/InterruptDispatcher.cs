@@ -33,6 +33,9 @@ public sealed partial class InterruptDispatcher : Dispatcher
     private PortDispatcher? _port;
     private ulong _portKey;
     private ulong _lineWatch;
+    // The shared watcher leaves the line alone until the ack: a port waiter polled it, delivered
+    // its packet, and left it disarmed (ParkOrRearmLine). Guarded by _sync.
+    private bool _lineParked;
 
     private InterruptDispatcher(HostInterruptLine? line)
     {
@@ -145,6 +148,49 @@ public sealed partial class InterruptDispatcher : Dispatcher
     }
 
     /// <summary>
+    /// A port waiter is about to poll this line itself: the shared watcher stops reporting it
+    /// (unless it is parked until an ack, i.e. already disarmed). Returns the watch token (0: the
+    /// line is not watched, so not the waiter's to poll).
+    /// </summary>
+    internal ulong DisarmLineForPolling()
+    {
+        using (_sync.Hold())
+        {
+            if (_lineWatch != 0 && !_lineParked)
+                _line!.DisarmWatch(_lineWatch);
+            return _lineWatch;
+        }
+    }
+
+    /// <summary>
+    /// The port waiter stopped polling this line. When the interrupt now waits for its ack
+    /// (its packet went out), the line stays disarmed until <see cref="Ack"/>, as Zircon keeps an
+    /// interrupt masked until it is acked; the re-arm's syscall then happens in the ack, not
+    /// between the raise and the waiter's return. Otherwise the watcher gets it back now.
+    /// </summary>
+    internal void ParkOrRearmLine(PortDispatcher port, ulong watch)
+    {
+        using (_sync.Hold())
+        {
+            if (_lineWatch != watch || watch == 0)
+                return; // unwatched (destroyed, routed to VCPUs) or watched anew: not ours
+            if (ReferenceEquals(_port, port) && _state == State.NeedAck)
+            {
+                _lineParked = true;
+                return;
+            }
+            UnparkLineLocked(force: true);
+        }
+    }
+
+    private void UnparkLineLocked(bool force = false)
+    {
+        if ((_lineParked || force) && _lineWatch != 0)
+            _line!.RearmWatch(_lineWatch);
+        _lineParked = false;
+    }
+
+    /// <summary>
     /// A port waiter found this interrupt's line readable while polling it for
     /// <paramref name="port"/> (one wake-up instead of the watcher thread's and then the waiter's):
     /// takes the raise as the watcher thread would. False when the interrupt no longer delivers to
@@ -229,6 +275,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
     {
         using (_sync.Hold())
         {
+            UnparkLineLocked();
             if (_port is null)
                 return ZxStatus.ErrBadState;
             if (_state == State.Destroyed)
@@ -319,7 +366,10 @@ public sealed partial class InterruptDispatcher : Dispatcher
                 return ZxStatus.ErrCanceled;
             port.RemoveInterrupt(this);
             if (_line is not null)
+            {
                 port.DetachLine(this);
+                UnparkLineLocked(); // the shared watcher serves the line again (zx_interrupt_wait)
+            }
             _portKey = 0;
             _port = null;
             return ZxStatus.Ok;
@@ -375,5 +425,6 @@ public sealed partial class InterruptDispatcher : Dispatcher
             _line!.Unwatch(_lineWatch);
             _lineWatch = 0;
         }
+        _lineParked = false;
     }
 }

@@ -51,7 +51,8 @@ internal sealed class SyncPortWaiter : PortWaiter
     /// readable line is taken here (<see cref="InterruptDispatcher.TakeLineRaise"/>), which queues
     /// its packet and, when this thread is the first waiter, hands it straight back: one wake-up
     /// from the raise to the return of <c>zx_port_wait</c>. The shared watcher thread leaves these
-    /// lines alone meanwhile (disarmed), and takes them again afterwards.
+    /// lines alone meanwhile (disarmed), and takes them again afterwards, or, for a line whose
+    /// packet went out, at its <c>zx_interrupt_ack</c> (<see cref="InterruptDispatcher.ParkOrRearmLine"/>).
     /// </summary>
     public bool BlockPollingLines(long deadline, InterruptDispatcher[] lines, PortDispatcher port)
     {
@@ -63,10 +64,8 @@ internal sealed class SyncPortWaiter : PortWaiter
         fds[0] = _wakeFd.Descriptor.Fd;
         for (int i = 0; i < lines.Length; i++)
         {
-            watches[i] = lines[i].LineWatch;
+            watches[i] = lines[i].DisarmLineForPolling();
             fds[i + 1] = watches[i] == 0 ? -1 : lines[i].Line!.EventFd.Descriptor.Fd;
-            if (watches[i] != 0)
-                lines[i].Line!.DisarmWatch(watches[i]);
         }
         Interlocked.Exchange(ref _polling, 1);
         try
@@ -94,7 +93,7 @@ internal sealed class SyncPortWaiter : PortWaiter
                         continue;
                     // No longer this port's line: stop polling it and give it back to the watcher.
                     fds[i + 1] = -1;
-                    lines[i].Line!.RearmWatch(watches[i]);
+                    lines[i].ParkOrRearmLine(port, watches[i]);
                     watches[i] = 0;
                 }
             }
@@ -106,7 +105,7 @@ internal sealed class SyncPortWaiter : PortWaiter
             for (int i = 0; i < lines.Length; i++)
             {
                 if (watches[i] != 0)
-                    lines[i].Line!.RearmWatch(watches[i]);
+                    lines[i].ParkOrRearmLine(port, watches[i]);
             }
             // A Wake that raced with leaving poll must not wake the next wait early; the read is
             // skipped when no Wake wrote (the common case: this thread took the raise itself).
