@@ -29,9 +29,13 @@ bench="$artifacts/bin/Zircon.Benchmarks/release/zircon-bench"
 mkdir -p "$artifacts/c"
 rawc="$artifacts/c/libkvmbaseline.so"
 gcc -O2 -Wall -Wextra -Werror -shared -fPIC -fvisibility=hidden -o "$rawc" bench/c/kvm_baseline.c
-# zxvm as users run it: the NativeAOT binary ./build.sh installs (built here if missing).
+# zxvm as users run it: the NativeAOT binary ./build.sh installs (built here if missing, and
+# re-published, as ./build.sh does, when a source file is newer than it).
 if [ ! -x artifacts/bin/zxvm ]; then
     ./build.sh >/dev/null
+elif [ -n "$(find src -name '*.cs' -newer artifacts/lib/zxvm/zxvm -print -quit)" ]; then
+    echo "== zxvm (sources changed: NativeAOT publish)"
+    dotnet publish src/Zxvm -f net9.0 -c Release -nologo -v:q -o artifacts/lib/zxvm >/dev/null
 fi
 zxvm=$(readlink -f artifacts/bin/zxvm)
 
