@@ -29,7 +29,7 @@ public static class Program
     private const string Usage = """
         zircon-bench: Zircon hot paths next to their raw-KVM and .NET baselines
 
-        usage: zircon-bench --json FILE --part NAME [--zxvm PATH] [--raw-c LIB] [--quick] [--only ports,interrupts,handles,vcpu,lifecycle,vmm]
+        usage: zircon-bench --json FILE --part NAME [--zxvm PATH] [--raw-c LIB] [--quick] [--only ports,interrupts,handles,vcpu,vcpu-interrupts,lifecycle,vmm]
                zircon-bench --combine DIR --json FILE --out FILE   (merge DIR/*.json into the combined JSON and Markdown)
                zircon-bench --noop        (start and exit; the process-start baseline)
         """;
@@ -40,6 +40,7 @@ public static class Program
         ("interrupts", InterruptBenchmarks.Run),
         ("handles", HandleBenchmarks.Run),
         ("vcpu", VcpuBenchmarks.Run),
+        ("vcpu-interrupts", VcpuBenchmarks.RunInterrupts),
         ("lifecycle", LifecycleBenchmarks.Run),
         ("vmm", VmmBenchmarks.Run),
     ];
@@ -69,10 +70,10 @@ public static class Program
         var started = DateTimeOffset.Now;
         var total = Stopwatch.StartNew();
         var results = new List<Section>();
-        foreach (var (key, run) in Sections)
+        var planned = Sections.Where(sec => config.Only.Count == 0 || config.Only.Contains(sec.Key)).ToList();
+        for (int k = 0; k < planned.Count; k++)
         {
-            if (config.Only.Count > 0 && !config.Only.Contains(key))
-                continue;
+            (string key, Func<Config, Section> run) = planned[k];
             Console.WriteLine($"== {key}");
             var sw = Stopwatch.StartNew();
             Section section = run(config);
@@ -82,22 +83,30 @@ public static class Program
             foreach (string note in section.Notes)
                 Console.WriteLine($"  note: {note}");
             Console.WriteLine($"  ({sw.Elapsed.TotalSeconds:F1} s)");
+            // After every section, so that a run cut short (the KVM rig's time limit) keeps what it measured.
+            WritePart(config, results, planned.Skip(k + 1).Select(p => p.Key), started, total.Elapsed);
         }
         Console.WriteLine($"total {total.Elapsed.TotalSeconds:F1} s");
-
         if (config.JsonPath is not null)
-        {
-            Results.WritePart(config.JsonPath, config.Part, results, started, total.Elapsed, config);
             Console.WriteLine($"wrote {config.JsonPath}");
-            if (Environment.GetEnvironmentVariable("ZX_BENCH_PRINT_JSON") == "1")
-            {
-                // The KVM rig loses the files a command writes; its output comes back, so the part goes there too.
-                Console.WriteLine("==== BEGIN PART JSON ====");
-                Console.WriteLine(File.ReadAllText(config.JsonPath).TrimEnd());
-                Console.WriteLine("==== END PART JSON ====");
-            }
-        }
         return 0;
+    }
+
+    private static void WritePart(Config config, List<Section> done, IEnumerable<string> notYet, DateTimeOffset started, TimeSpan elapsed)
+    {
+        if (config.JsonPath is null)
+            return;
+        var sections = new List<Section>(done);
+        foreach (string key in notYet)
+            sections.Add(new Section(key) { Skipped = "not measured: the run ended before this section (time limit)" });
+        Results.WritePart(config.JsonPath, config.Part, sections, started, elapsed, config);
+        if (Environment.GetEnvironmentVariable("ZX_BENCH_PRINT_JSON") == "1")
+        {
+            // The KVM rig loses the files a command writes; its output comes back, so the part goes there too.
+            Console.WriteLine("==== BEGIN PART JSON ====");
+            Console.WriteLine(File.ReadAllText(config.JsonPath).TrimEnd());
+            Console.WriteLine("==== END PART JSON ====");
+        }
     }
 
     private static Config Parse(string[] args)

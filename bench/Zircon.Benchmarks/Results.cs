@@ -152,8 +152,15 @@ public static class Results
         md.AppendLine("Produced by `bench/run.sh` (see the README): it builds what it needs, runs every part (each Zircon path interleaved batch by batch " +
             "with its baseline in the same process), writes one `bench/results/<part>.json` per part and combines them into `bench/results.json` " +
             "and this file. `ratio` is our median ÷ the baseline's median; the verdict compares it with the issue's target (issue 9). " +
-            "Rows measured in the KVM rig (QEMU TCG emulating SVM, on a host without /dev/kvm) are labelled: there only the ratio means anything.");
+            "Rows measured in the KVM rig (QEMU TCG emulating SVM, on a host without /dev/kvm) are labelled: there only the ratio means anything. " +
+            "Targets, what bounds each miss and the locks each syscall takes: `docs/benchmark-notes.md`.");
         md.AppendLine();
+        string? context = Environment.GetEnvironmentVariable("ZX_BENCH_CONTEXT");
+        if (!string.IsNullOrWhiteSpace(context))
+        {
+            md.AppendLine($"**{context}**");
+            md.AppendLine();
+        }
         foreach ((string name, JsonObject root) in parts)
         {
             md.AppendLine($"## {name}: {(string?)root["title"] ?? name}");

@@ -259,6 +259,29 @@ public static class VcpuBenchmarks
                 "raw C KVM MMIO write exit", PerItem(r[1], GuestImage.BellsPerBatch));
         }
 
+        if (zxIo.AllocBytesPerOp >= 0.5)
+            s.Note($"Allocation on the IO exit path: {Format.Alloc(zxIo)} B per exit.");
+        if (zxMmio.AllocBytesPerOp >= 0.5 || zxRead.AllocBytesPerOp >= 0.5)
+            s.Note($"Allocation on the MEM-trap path ({Format.Alloc(zxMmio)} B per write exit, {Format.Alloc(zxRead)} B per read exit).");
+        if (zxBell.AllocBytesPerOp >= 0.5)
+            s.Note($"Allocation on the BELL path ({Format.Alloc(PerItem(zxBell, GuestImage.BellsPerBatch))} B per bell).");
+        s.Note("The same guest bytes run on all three columns: Zircon's syscalls, raw C (bench/c/kvm_baseline.c: KVM ioctls only, one P/Invoke per batch) " +
+            "and the C# KVM layer (Zircon.Linux.Kvm) that Zircon itself sits on, which shows how much of a difference is the KVM wrapper and how much the Zircon layer.");
+        return s;
+    }
+
+    /// <summary>Interrupt injection into a halted guest and irqfd delivery: Zircon, raw C and the C# KVM layer.</summary>
+    public static Section RunInterrupts(Config config)
+    {
+        var s = new Section("Interrupts into a halted guest (real KVM): Zircon against raw C");
+        string? unavailable = RawGuest.Availability() ?? (RawC.Loaded ? null : "no raw C baseline library (--raw-c; bench/run.sh builds it)");
+        if (unavailable is not null)
+        {
+            s.Skipped = unavailable;
+            return s;
+        }
+        s.Where = Machine.InKvmRig ? RigLabel : null;
+
         // Interrupt latency: Zircon and raw KVM take turns in chunks (both VCPUs live on this thread).
         int samples = config.Scale(400);
         const int Rounds = 4;
@@ -365,17 +388,8 @@ public static class VcpuBenchmarks
                 target: 1.20, third: (CSharpKvm, rawSamples.ToStats()));
         }
 
-        s.Note("The same guest bytes run on all three columns: Zircon's syscalls, raw C (bench/c/kvm_baseline.c: KVM ioctls only, one P/Invoke per batch) " +
-            "and the C# KVM layer (Zircon.Linux.Kvm) that Zircon itself sits on, which shows how much of a difference is the KVM wrapper and how much the Zircon layer.");
-        s.Note("Interrupt rows: from the injecting thread's call until `zx_vcpu_resume`/`KVM_RUN` returns the handler's OUT exit (includes that exit); the injector sleeps 1 ms between samples so the guest is halted. Allocations in those rows are process-wide.");
-        if (zxIo.AllocBytesPerOp >= 0.5)
-            s.Note($"Allocation on the IO exit path: {Format.Alloc(zxIo)} B per exit.");
-        if (zxMmio.AllocBytesPerOp >= 0.5 || zxRead.AllocBytesPerOp >= 0.5)
-            s.Note($"Allocation on the MEM-trap path ({Format.Alloc(zxMmio)} B per write exit, {Format.Alloc(zxRead)} B per read exit): " +
-                "TrappedInstructionDecoder.Decode creates `bytes.ToArray()`, a `ByteArrayCodeReader` and an Iced `Decoder` for every candidate start it tries (up to 15 at a write exit).");
-        if (zxBell.AllocBytesPerOp >= 0.5)
-            s.Note($"Allocation on the BELL path ({Format.Alloc(PerItem(zxBell, GuestImage.BellsPerBatch))} B per bell): " +
-                "VcpuDispatcher.HandleMmio passes `() => IsDestroyed || TakeKick()` to GuestTrap.RingBell, a new delegate per bell.");
+        s.Note("Interrupt rows: from the injecting thread's call until `zx_vcpu_resume`/`KVM_RUN` returns the handler's OUT exit (includes that exit); " +
+            "the injector sleeps 1 ms between samples so the guest is halted. Allocations in those rows are process-wide.");
         return s;
     }
 
