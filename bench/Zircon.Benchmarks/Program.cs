@@ -40,9 +40,11 @@ public static class Program
         ("interrupts", InterruptBenchmarks.Run),
         ("handles", HandleBenchmarks.Run),
         ("vcpu", VcpuBenchmarks.Run),
-        ("vcpu-interrupts", VcpuBenchmarks.RunInterrupts),
         ("lifecycle", LifecycleBenchmarks.Run),
         ("vmm", VmmBenchmarks.Run),
+        // Last: in the KVM rig this section has hung (the raw C kick seemed lost); whatever runs
+        // before it is kept when the rig's time limit ends the run.
+        ("vcpu-interrupts", VcpuBenchmarks.RunInterrupts),
     ];
 
     public static int Main(string[] args)
