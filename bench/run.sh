@@ -13,7 +13,9 @@
 #    every row is labelled "measured in the KVM rig (TCG-emulated SVM): ratio only".
 # 4. Combines every bench/results/*.json (other tools' parts too, e.g. linux-boot.json) into
 #    bench/results.json and bench/results.md.
-# The whole run takes well under 10 minutes (about 1 on the host and 4–6 in the rig).
+# The host part takes under a minute; the rig part is capped at 7 minutes (420 s inside the rig,
+# sections not reached are listed as not measured), so a whole run stays around 10 minutes even on
+# a busy machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
