@@ -190,7 +190,8 @@ public static class Results
                     baseline += $"; {(string?)r["third_name"]}: {Value(third, unit)}";
                 string alloc = Num(r["ours_alloc_bytes_per_op"]) is double a ? AllocText(a) : "—";
                 string target = Num(r["target"]) is double t ? $"≤ {t.ToString("0.00", CultureInfo.InvariantCulture)}x{(r["target_alloc_bytes_per_op"] is not null ? ", 0 B" : "")}"
-                    : r["target"] is JsonNode other ? other.ToString() : "—";
+                    : r["target"] is JsonNode other ? other.ToString()
+                    : r["target_alloc_bytes_per_op"] is not null ? "0 B" : "—";
                 string ratio = Num(r["ratio"]) is double q ? q.ToString("0.00", CultureInfo.InvariantCulture) : "—";
                 md.AppendLine($"| {Cell((string?)r["name"])} | {Value(r["ours"], unit)} | {Cell(baseline)} | {ratio} | {target} | " +
                     $"**{(string?)r["verdict"] ?? "N/A"}** | {alloc} | {Cell((string?)r["note"])} |");
