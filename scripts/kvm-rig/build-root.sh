@@ -62,7 +62,11 @@ done
 # Shared libraries: everything ldd names for the ELF files above, plus what .NET opens by name.
 libs="$(mktemp)"
 {
-    find "$root$dotnet_root" "$root$repo/artifacts" -type f \( -name '*.so' -o -name '*.so.*' -o -perm -u+x \) 2>/dev/null
+    # The repository's artifacts/ exists only after ./build.sh; a missing folder is not an error.
+    for dir in "$root$dotnet_root" "$root$repo/artifacts"; do
+        [ -d "$dir" ] || continue
+        find "$dir" -type f \( -name '*.so' -o -name '*.so.*' -o -perm -u+x \) 2>/dev/null || true
+    done
     printf '%s\n' "${tools[@]}"
 } | while read -r elf; do
     ldd "$elf" 2>/dev/null | grep -o '/[^ ]*' || true
