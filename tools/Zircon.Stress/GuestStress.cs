@@ -75,6 +75,7 @@ internal sealed class GuestStress(Report report)
 
     private void Fault(string name, byte[] code, Func<uint, ZxStatus>? fromOtherThread, params ZxStatus[] expected)
     {
+        Console.WriteLine($"guest faults: {name} ..."); // where a hang is, if one ever is
         ZxStatus s = RunOnce(code, fromOtherThread, out bool survived);
         report.Add("guests created", 1);
         report.Check($"guest faults: {name}", survived && expected.Contains(s), $"resume: {s}");
