@@ -58,7 +58,7 @@ host_status=${PIPESTATUS[0]}
 guest_seconds=$((seconds * 3 / 10 < 5 ? 5 : seconds * 3 / 10))
 echo "== guest faults and soak in the KVM rig (this host has no /dev/kvm): $guest_seconds s"
 scripts/kvm-rig/rig.sh --timeout $((guest_seconds * 4 + 300)) -- \
-    "${stress[@]}" "$guest_seconds" --parts guests | tee "$work/rig.log"
+    "${stress[@]}" "$guest_seconds" --parts guests --zxvm "$(readlink -f artifacts/bin/zxvm)" | tee "$work/rig.log"
 rig_status=${PIPESTATUS[0]}
 
 passed=0; failed=0; skipped=0

@@ -53,6 +53,8 @@ if (runGuests)
     var guests = new GuestStress(report);
     guests.RunFaults();
     guests.RunSoak(Share(0.15));
+    if (!runHost && zxvm is not null)
+        new ZxvmInputs(report, zxvm).RunShrinkingDisk();
 }
 if (runHost)
 {
@@ -63,7 +65,7 @@ if (runHost)
     if (zxvm is null)
         report.Skip("zxvm bad inputs", "no --zxvm program given (stress.sh passes artifacts/bin/zxvm)");
     else
-        new ZxvmInputs(report, zxvm).Run(Share(0.1) + TimeSpan.FromSeconds(10));
+        new ZxvmInputs(report, zxvm).Run(Share(0.1) + TimeSpan.FromSeconds(10), withShrinkingDisk: runGuests);
 }
 
 ResourceSample end = ResourceSample.Take();
