@@ -17,8 +17,43 @@ public readonly record struct Stats(double MedianNs, double P90Ns, int Samples, 
     }
 }
 
-/// <summary>One line of a results table: a Zircon path and its baseline, measured in the same run.</summary>
-public sealed record Row(string Operation, Stats Zircon, string Baseline, Stats BaselineStats);
+/// <summary>
+/// One line of a results table: a Zircon path and its baseline, measured in the same run, with the
+/// issue's target: the largest acceptable ratio of the two medians (null: no target, verdict N/A)
+/// and, for <see cref="ZeroAlloc"/> rows, no bytes allocated per operation either. <see cref="Third"/>
+/// is an optional explanatory column (the C# KVM layer between Zircon and raw C).
+/// </summary>
+public sealed record Row(string Operation, Stats Zircon, string Baseline, Stats BaselineStats)
+{
+    public double? Target { get; init; }
+
+    public bool ZeroAlloc { get; init; }
+
+    public (string Name, Stats Stats)? Third { get; init; }
+
+    /// <summary>What bounds a missed target, measured (goes to the row's note).</summary>
+    public string? Bound { get; init; }
+
+    public string? Unit { get; init; }
+
+    /// <summary>One line on where the difference goes (shown when Zircon is over 15% slower).</summary>
+    public string? Why { get; init; }
+
+    public double Ratio => Zircon.MedianNs / BaselineStats.MedianNs;
+
+    public string Verdict
+    {
+        get
+        {
+            bool allocOk = !ZeroAlloc || (Zircon.AllocBytesPerOp < 0.5);
+            if (Target is null)
+                return ZeroAlloc ? (allocOk ? "PASS" : "MISS") : "N/A"; // an allocation-only target
+            if (double.IsNaN(Ratio))
+                return "N/A";
+            return Ratio <= Target.Value && allocOk ? "PASS" : "MISS";
+        }
+    }
+}
 
 /// <summary>One results table plus the one-line explanations that go under it.</summary>
 public sealed class Section(string title)
@@ -32,19 +67,25 @@ public sealed class Section(string title)
     /// <summary>Set when the section could not run on this machine (why).</summary>
     public string? Skipped { get; set; }
 
+    /// <summary>Where and how the rows were measured, for every row's note (e.g. "measured in the KVM rig ...: ratio only").</summary>
+    public string? Where { get; set; }
+
     /// <summary>
     /// Adds a row. <c>whySlower</c> is one line explaining the difference; it goes under the table
     /// only when Zircon's median is over 15% slower than the baseline's.
     /// </summary>
-    public void Add(string operation, Stats zircon, string baseline, Stats baselineStats, string? whySlower = null)
+    public Row Add(string operation, Stats zircon, string baseline, Stats baselineStats, string? whySlower = null,
+        double? target = null, bool zeroAlloc = false, (string Name, Stats Stats)? third = null, string? bound = null, string? unit = null)
     {
-        var row = new Row(operation, zircon, baseline, baselineStats);
+        var row = new Row(operation, zircon, baseline, baselineStats) { Target = target, ZeroAlloc = zeroAlloc, Third = third, Bound = bound, Why = whySlower, Unit = unit };
         Rows.Add(row);
-        if (whySlower is not null && zircon.MedianNs > baselineStats.MedianNs * 1.15 && !Notes.Any(n => n.EndsWith(whySlower, StringComparison.Ordinal)))
-            Notes.Add($"{Short(operation)}: {whySlower}");
+        // whySlower goes into the row's own note (Results.RowJson) when Zircon is over 15% slower.
         Console.WriteLine($"  {operation,-62} {Format.Time(zircon.MedianNs),10} (p90 {Format.Time(zircon.P90Ns),10})   " +
             $"{baseline}: {Format.Time(baselineStats.MedianNs)} (p90 {Format.Time(baselineStats.P90Ns)})   x{Format.Ratio(zircon, baselineStats)}   " +
-            $"alloc {Format.Alloc(zircon)} / {Format.Alloc(baselineStats)} B");
+            $"alloc {Format.Alloc(zircon)} / {Format.Alloc(baselineStats)} B" +
+            (third is { } t ? $"   {t.Name}: {Format.Time(t.Stats.MedianNs)}" : "") +
+            (target is { } x ? $"   target <= {x:F2}x{(zeroAlloc ? ", 0 B" : "")}: {row.Verdict}" : ""));
+        return row;
     }
 
     private static string Short(string operation)

@@ -2,18 +2,19 @@ using System.Diagnostics;
 
 namespace Zircon.Benchmarks;
 
-/// <summary>Section 5: creating a guest and running it to its first exit, tearing it down, and <c>zxvm run</c> end to end.</summary>
+/// <summary>Creating a guest and running it to its first exit, and tearing it down: Zircon against raw C and the C# KVM layer.</summary>
 public static class LifecycleBenchmarks
 {
     public static Section Run(Config config)
     {
         var s = new Section("Guest lifecycle");
-        string? unavailable = RawGuest.Availability();
+        string? unavailable = RawGuest.Availability() ?? (RawC.Loaded ? null : "no raw C baseline library (--raw-c; bench/run.sh builds it)");
         if (unavailable is not null)
         {
             s.Skipped = unavailable;
             return s;
         }
+        s.Where = Machine.InKvmRig ? VcpuBenchmarks.RigLabel : null;
         byte[] image = GuestImage.Build(GuestProgram.FirstExit);
         int count = config.Scale(100);
         const int Warmup = 3;
@@ -24,6 +25,9 @@ public static class LifecycleBenchmarks
         var rawCreate = new double[count];
         var rawTeardown = new double[count];
         var rawTotal = new double[count];
+        var cCreate = new double[count];
+        var cTeardown = new double[count];
+        var cTotal = new double[count];
         // Zircon and raw KVM take turns, so that the host's slow phases (memslot changes wait for
         // SRCU grace periods here) fall on both alike.
         for (int i = -Warmup; i < count; i++)
@@ -53,49 +57,30 @@ public static class LifecycleBenchmarks
                 rawTeardown[i] = Measure.Nanoseconds(end - exited);
                 rawTotal[i] = Measure.Nanoseconds(end - start);
             }
+
+            RawC.Check(RawC.Lifecycle(image, (nuint)image.Length, (nuint)GuestImage.MemorySize, GuestImage.LoopPort, out long cc, out long ct), "lifecycle");
+            if (i >= 0)
+            {
+                cCreate[i] = cc;
+                cTeardown[i] = ct;
+                cTotal[i] = cc + ct;
+            }
         }
 
         s.Add("guest_create + 16 MiB VMO mapped + vcpu_create + first exit", Stats.FromSamples(zxCreate),
-            "KVM_CREATE_VM + memfd slot + VCPU + first KVM_RUN exit", Stats.FromSamples(rawCreate),
-            "VMO, VMAR and handle bookkeeping, CPUID edits and trap set-up around the same ioctls.");
+            "raw C KVM_CREATE_VM + memfd slot + VCPU + first KVM_RUN exit", Stats.FromSamples(cCreate),
+            "VMO, VMAR and handle bookkeeping, CPUID edits and trap set-up around the same ioctls.", target: 1.20, third: ("C# KVM layer", Stats.FromSamples(rawCreate)));
         s.Add("teardown (close VCPU, VMO, VMAR, guest handles)", Stats.FromSamples(zxTeardown),
-            "close VCPU and VM fds, munmap, close memfd", Stats.FromSamples(rawTeardown),
-            "the guest deletes its memory slot (KVM_SET_USER_MEMORY_REGION with size 0, which waits for an SRCU grace period) before closing the VM fd, where raw KVM just closes the fd (GuestDispatcher.DestroyIfUnused → GuestAddressSpace.Clear).");
+            "raw C close VCPU and VM fds, munmap, close memfd", Stats.FromSamples(cTeardown),
+            "the guest deletes its memory slot (KVM_SET_USER_MEMORY_REGION with size 0, which waits for an SRCU grace period) before closing the VM fd, where raw KVM just closes the fd (GuestDispatcher.DestroyIfUnused → GuestAddressSpace.Clear).",
+            target: 1.20, third: ("C# KVM layer", Stats.FromSamples(rawTeardown)));
         s.Add("total: create → first exit → teardown", Stats.FromSamples(zxTotal),
-            "raw KVM", Stats.FromSamples(rawTotal));
+            "raw C", Stats.FromSamples(cTotal), target: 1.20, third: ("C# KVM layer", Stats.FromSamples(rawTotal)));
 
-        if (config.ZxvmPath is null)
-        {
-            s.Note("`zxvm run` not measured: no --zxvm path given.");
-            return s;
-        }
-        int runs = 5;
-        var zxvm = new double[runs];
-        var noop = new double[runs];
-        var startup = new double[runs];
-        var guestRun = new double[runs];
-        (string self, string[] selfArgs) = SelfCommand();
-        RunProcess(config.ZxvmPath, ["run"], "hello\n", expect: "echo: hello", out _); // warm the page cache
-        RunProcess(self, selfArgs, "", expect: null, out _);
-        for (int i = 0; i < runs; i++)
-        {
-            zxvm[i] = RunProcess(config.ZxvmPath, ["run", "--verbose"], "hello\n", expect: "echo: hello", out string log);
-            noop[i] = RunProcess(self, selfArgs, "", expect: null, out _);
-            double entered = PhaseMs(log, "entering the guest"), off = PhaseMs(log, "guest powered off");
-            startup[i] = entered * 1e6;
-            guestRun[i] = (off - entered) * 1e6;
-        }
-        var none = Stats.FromSamples([]);
-        s.Add("`zxvm run` (embedded zxos, stdin \"hello\"), process start → exit", Stats.FromSamples(zxvm),
-            "empty .NET console app (apphost) start → exit", Stats.FromSamples(noop));
-        s.Add("`zxvm run`: VMM start-up until the guest is entered (its `--verbose` clock)", Stats.FromSamples(startup), "—", none);
-        s.Add("`zxvm run`: guest entered → guest powered off (its `--verbose` clock)", Stats.FromSamples(guestRun), "—", none);
-        s.Note("`zxvm run` rows are the median/p90 of 5 process runs (artifacts/bin/zxvm as ./build.sh installs it: NativeAOT). " +
-            "The guest part is mostly zxos's own schedule: it waits for 10 timer ticks of 10 ms, does disk I/O and waits for console input.");
         return s;
     }
 
-    private static (string Path, string[] Args) SelfCommand()
+    internal static (string Path, string[] Args) SelfCommand()
     {
         string process = Environment.ProcessPath!;
         if (Path.GetFileNameWithoutExtension(process) == "dotnet")
@@ -104,7 +89,7 @@ public static class LifecycleBenchmarks
     }
 
     /// <summary>Milliseconds of the first <c>zxvm --verbose</c> line ("zxvm: [  62.0 ms] ...") containing <paramref name="phase"/>.</summary>
-    private static double PhaseMs(string log, string phase)
+    internal static double PhaseMs(string log, string phase)
     {
         foreach (string line in log.Split('\n'))
         {
@@ -118,7 +103,7 @@ public static class LifecycleBenchmarks
     }
 
     /// <summary>Runs a process to completion with <paramref name="input"/> on stdin; wall time in ns.</summary>
-    private static double RunProcess(string path, string[] args, string input, string? expect, out string stderrText)
+    internal static double RunProcess(string path, string[] args, string input, string? expect, out string stderrText)
     {
         var info = new ProcessStartInfo(path)
         {

@@ -65,18 +65,19 @@ public static class PortBenchmarks
         Syscalls.HandleClose(rawPort);
         Stats raw = r[0], api = r[1], chan = r[2], bc = r[3], cq = r[4];
 
+        const string QueueBound = "see docs/benchmark-notes.md (port queue + wait): two handle-table lookups and two acquisitions of the port lock per packet, where the Channel takes one lock on write and reads lock-free.";
         const string WhyQueue = "two handle-table lookups with rights checks and the port lock taken twice (queue, wait) per packet.";
-        s.Add("queue + wait, one thread (raw `zx_port_queue`/`zx_port_wait`)", raw, "Channel (unbounded) TryWrite + TryRead", chan, WhyQueue);
+        s.Add("queue + wait, one thread (raw `zx_port_queue`/`zx_port_wait`)", raw, "Channel (unbounded) TryWrite + TryRead", chan, WhyQueue, target: 1.0, zeroAlloc: true, bound: QueueBound);
         s.Add("queue + wait, one thread (raw)", raw, "BlockingCollection Add + Take", bc, WhyQueue);
         s.Add("queue + wait, one thread (raw)", raw, "ConcurrentQueue Enqueue + TryDequeue", cq, WhyQueue);
-        s.Add("queue + wait, one thread (`Port.Queue`/`Port.Wait`)", api, "Channel TryWrite + TryRead", chan, WhyQueue);
+        s.Add("queue + wait, one thread (`Port.Queue`/`Port.Wait`)", api, "Channel TryWrite + TryRead", chan, WhyQueue, target: 1.0, zeroAlloc: true, bound: QueueBound);
 
         // Already-queued packet, awaited: both complete synchronously.
         Stats[] a = Measure.Interleaved(Batch, batches,
             n => AwaitPortLoop(port, packet, n).GetAwaiter().GetResult(),
             n => AwaitChannelLoop(channel, packet, n).GetAwaiter().GetResult());
         Stats asyncPort = a[0], asyncChan = a[1];
-        s.Add("queue + `await Port.WaitAsync()` (packet already queued)", asyncPort, "TryWrite + `await ReadAsync()`", asyncChan, WhyQueue);
+        s.Add("queue + `await Port.WaitAsync()` (packet already queued)", asyncPort, "TryWrite + `await ReadAsync()`", asyncChan, WhyQueue, target: 1.0, zeroAlloc: true, bound: QueueBound);
 
         // Two threads, two ports: a round trip wakes each side once.
         int roundTrips = config.Scale(10000);

@@ -21,6 +21,7 @@
 #define OFF_SYSCALL     0x700
 #define OFF_SPURIOUS    0x780
 #define OFF_EXC_COMMON  0x800
+#define OFF_IRQ_IPI     0x880
 #define OFF_GDT         0x900
 #define OFF_TSS         0xA00
 #define OFF_IDT         0x1000
@@ -30,6 +31,7 @@
 #define OFF_END         0x8000
 
 #define TSS_ADDR        (ZX_IMAGE_BASE + OFF_TSS)
+#define TSS_STRIDE      0x140   /* one TSS per CPU, each with its I/O bitmap */
 #define IOMAP_OFF       0x68
 #define IOMAP_BYTES     0xC1    /* ports 0x000..0x607 */
 #define TSS_LIMIT       (IOMAP_OFF + IOMAP_BYTES + 1 - 1)   /* + one 0xFF terminator byte */
@@ -99,16 +101,28 @@ _start:
         movl    $0, (%rdx)
 .endm
 
+/* Count an interrupt in this CPU's struct percpu (CPU = local APIC id); leaves the CPU in %edx
+ * (times PERCPU_SIZE).  Every CPU may take any vector, so shared counters use LOCK. */
+.macro  PERCPU_INC field
+        movl    $LAPIC_ID, %edx
+        movl    (%rdx), %edx
+        shrl    $24, %edx
+        andl    $(ZX_MAX_CPUS - 1), %edx
+        shll    $6, %edx
+        lock incl zx_percpu + \field(%rdx)
+.endm
+
 /* Device interrupt of a virtio-mmio device: acknowledge InterruptStatus, record it. */
-.macro  VIRTIO_ISR regs, count, status
+.macro  VIRTIO_ISR regs, count, status, pcfield
         pushq   %rax
         pushq   %rdx
         movl    $\regs, %edx
         movl    VIRTIO_INT_STATUS(%rdx), %eax
         movl    %eax, VIRTIO_INT_ACK(%rdx)
-        orl     %eax, \status(%rip)
-        incl    \count(%rip)
-        incl    zx_irq_count(%rip)
+        lock orl %eax, \status(%rip)
+        lock incl \count(%rip)
+        lock incl zx_irq_count(%rip)
+        PERCPU_INC \pcfield
         EOI
         popq    %rdx
         popq    %rax
@@ -118,18 +132,22 @@ _start:
         .org    OFF_IRQ_DEFAULT         /* any other vector >= 32: count, EOI */
 isr_default:
         pushq   %rdx
-        incl    zx_other_irqs(%rip)
-        incl    zx_irq_count(%rip)
+        lock incl zx_other_irqs(%rip)
+        lock incl zx_irq_count(%rip)
+        PERCPU_INC PERCPU_OTHER
         EOI
         popq    %rdx
         iretq
 
         .org    OFF_IRQ_TIMER           /* vector 32: periodic timer */
-isr_timer:
+isr_timer:                              /* bound to every CPU: zx_ticks counts CPU 0's */
         pushq   %rdx
+        lock incl zx_irq_count(%rip)
+        PERCPU_INC PERCPU_TICKS
+        testl   %edx, %edx
+        jnz     1f
         incl    zx_ticks(%rip)
-        incl    zx_irq_count(%rip)
-        EOI
+1:      EOI
         popq    %rdx
         iretq
 
@@ -139,8 +157,9 @@ isr_uart:
         pushq   %rdx
         movl    $(PORT_UART + 2), %edx
         inb     %dx, %al
-        incl    zx_uart_irqs(%rip)
-        incl    zx_irq_count(%rip)
+        lock incl zx_uart_irqs(%rip)
+        lock incl zx_irq_count(%rip)
+        PERCPU_INC PERCPU_UART
         EOI
         popq    %rdx
         popq    %rax
@@ -148,17 +167,18 @@ isr_uart:
 
         .org    OFF_IRQ_VCON            /* vector 40: virtio-console */
 isr_vcon:
-        VIRTIO_ISR VCON_REGS, zx_vcon_irqs, zx_vcon_status
+        VIRTIO_ISR VCON_REGS, zx_vcon_irqs, zx_vcon_status, PERCPU_VCON
 
         .org    OFF_IRQ_VBLK            /* vector 41: virtio-blk */
 isr_vblk:
-        VIRTIO_ISR VBLK_REGS, zx_vblk_irqs, zx_vblk_status
+        VIRTIO_ISR VBLK_REGS, zx_vblk_irqs, zx_vblk_status, PERCPU_VBLK
 
         .org    OFF_IRQ_WD              /* vector 48: local APIC timer (watchdog) */
 isr_watchdog:
         pushq   %rdx
-        incl    zx_wd_ticks(%rip)
-        incl    zx_irq_count(%rip)
+        lock incl zx_wd_ticks(%rip)
+        lock incl zx_irq_count(%rip)
+        PERCPU_INC PERCPU_WD
         EOI
         popq    %rdx
         iretq
@@ -196,6 +216,15 @@ exc_common:                             /* [vector][error][rip][cs][rflags][rsp]
         hlt
         jmp     3b
 
+        .org    OFF_IRQ_IPI             /* vector 80: IPI from another zxos CPU */
+isr_ipi:
+        pushq   %rdx
+        lock incl zx_irq_count(%rip)
+        PERCPU_INC PERCPU_IPI
+        EOI
+        popq    %rdx
+        iretq
+
 /* ------------------------------------------------------------------------------------------
  * GDT: null, kernel code, kernel data, user data, user code, 64-bit TSS.
  * ---------------------------------------------------------------------------------------- */
@@ -207,39 +236,55 @@ gdt:
         .quad   0x00CF93000000FFFF      /* 0x10 kernel data */
         .quad   0x00CFF3000000FFFF      /* 0x18 user data, DPL 3 */
         .quad   0x00AFFB000000FFFF      /* 0x20 user code, DPL 3, L=1 */
-        .word   TSS_LIMIT & 0xFFFF      /* 0x28 TSS (available 64-bit TSS) */
-        .word   TSS_ADDR & 0xFFFF
-        .byte   (TSS_ADDR >> 16) & 0xFF
+        .set    c, 0                    /* 0x28 + 16 * cpu: TSS of each CPU (available 64-bit TSS) */
+        .rept   ZX_MAX_CPUS
+        .word   TSS_LIMIT & 0xFFFF
+        .word   (TSS_ADDR + c * TSS_STRIDE) & 0xFFFF
+        .byte   ((TSS_ADDR + c * TSS_STRIDE) >> 16) & 0xFF
         .byte   0x89
         .byte   (TSS_LIMIT >> 16) & 0x0F
-        .byte   (TSS_ADDR >> 24) & 0xFF
+        .byte   ((TSS_ADDR + c * TSS_STRIDE) >> 24) & 0xFF
         .long   0
         .long   0
+        .set    c, c + 1
+        .endr
 gdt_end:
         .balign 8
         .word   0
-gdtr:   .word   7 * 8 - 1
+        .globl  gdtr, idtr, pml4
+gdtr:   .word   (5 + 2 * ZX_MAX_CPUS) * 8 - 1
         .quad   gdt
         .word   0, 0, 0
 idtr:   .word   256 * 16 - 1
         .quad   idt
 
 /* ------------------------------------------------------------------------------------------
- * TSS with RSP0, IST1 (double fault) and an I/O permission bitmap granting ring 3 the
+ * One TSS per CPU with RSP0, IST1 (double fault) and an I/O permission bitmap granting ring 3 the
  * UART (0x3F8-0x3FF), the timer (0x500-0x507) and power control (0x600-0x601).
  * ---------------------------------------------------------------------------------------- */
         .org    OFF_TSS
 tss:
+        .set    c, 0
+        .rept   ZX_MAX_CPUS
+        .org    OFF_TSS + c * TSS_STRIDE
         .long   0
+        .if c == 0
         .quad   kstack_top              /* RSP0 */
+        .else
+        .quad   ap_stacks + (c - 1) * AP_STACK_STRIDE + 0x2000
+        .endif
         .quad   0, 0                    /* RSP1, RSP2 */
         .quad   0
+        .if c == 0
         .quad   dfstack_top             /* IST1 */
+        .else
+        .quad   ap_stacks + (c - 1) * AP_STACK_STRIDE + 0x3000
+        .endif
         .quad   0, 0, 0, 0, 0, 0        /* IST2..IST7 */
         .quad   0
         .word   0
         .word   IOMAP_OFF
-        .org    OFF_TSS + IOMAP_OFF
+        .org    OFF_TSS + c * TSS_STRIDE + IOMAP_OFF
         .set    b, 0
         .rept   IOMAP_BYTES
         .if b == (0x3F8 >> 3)
@@ -254,6 +299,8 @@ tss:
         .set    b, b + 1
         .endr
         .byte   0xFF                    /* terminator (the CPU reads two bytes) */
+        .set    c, c + 1
+        .endr
 
 /* ------------------------------------------------------------------------------------------
  * IDT: exceptions 0-31 to their stubs (#DF on IST1), 32.. to the handlers above.
@@ -292,6 +339,8 @@ idt:
           GATE OFF_IRQ_WD
         .elseif v == VEC_SPURIOUS
           GATE OFF_SPURIOUS
+        .elseif v == VEC_IPI
+          GATE OFF_IRQ_IPI
         .else
           GATE OFF_IRQ_DEFAULT
         .endif
@@ -341,6 +390,11 @@ zx_vblk_status: .long 0
 zx_wd_ticks:    .long 0         /* local APIC timer count */
 zx_other_irqs:  .long 0
 
+        /* struct percpu[ZX_MAX_CPUS] (zxos.h): what each CPU did, indexed by local APIC id. */
+        .balign 64
+        .globl  zx_percpu
+zx_percpu:      .fill   ZX_MAX_CPUS * PERCPU_SIZE, 1, 0
+
 /* Stacks: not part of the image, not cleared (RAM starts zeroed). */
         .section .stacks, "aw", @nobits
         .balign 4096
@@ -351,5 +405,10 @@ dfstack_top:
         .globl  ustack_top
         .space  16384
 ustack_top:
+        /* CPUs 1..ZX_MAX_CPUS-1: AP_STACK_STRIDE each: kernel stack top +0x2000, #DF +0x3000, user +0x8000 */
+        .balign 4096
+        .globl  ap_stacks
+ap_stacks:
+        .space  (ZX_MAX_CPUS - 1) * AP_STACK_STRIDE
 
         .section .note.GNU-stack, "", @progbits

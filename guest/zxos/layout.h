@@ -10,7 +10,22 @@
 #define SEL_KDATA           0x10
 #define SEL_UDATA           0x1B        /* index 3, RPL 3 */
 #define SEL_UCODE           0x23        /* index 4, RPL 3 */
-#define SEL_TSS             0x28        /* index 5 (16-byte descriptor) */
+#define SEL_TSS             0x28        /* index 5 (16-byte descriptor): CPU 0; CPU i at SEL_TSS + 16 * i */
+
+/* Processors: zxos runs on up to ZX_MAX_CPUS (APIC ids 0..ZX_MAX_CPUS-1) */
+#define ZX_MAX_CPUS         4
+#define AP_TRAMPOLINE       0x8000      /* real-mode AP entry (STARTUP vector 0x08), copied here by CPU 0 */
+#define AP_STACK_STRIDE     0x8000      /* per AP: kernel stack 8 KiB, #DF stack 4 KiB, user stack 16 KiB */
+#define PERCPU_SIZE         64          /* struct percpu, see zxos.h */
+#define PERCPU_STARTS       0
+#define PERCPU_TICKS        4
+#define PERCPU_IRQS         8
+#define PERCPU_UART         12
+#define PERCPU_VCON         16
+#define PERCPU_VBLK         20
+#define PERCPU_WD           24
+#define PERCPU_OTHER        28
+#define PERCPU_IPI          32
 
 /* Vectors */
 #define VEC_TIMER           32
@@ -18,6 +33,7 @@
 #define VEC_VCON            40
 #define VEC_VBLK            41
 #define VEC_WATCHDOG        48          /* local APIC timer, zxos's own safety net */
+#define VEC_IPI             80          /* inter-processor interrupt between zxos's CPUs */
 #define VEC_SYSCALL         3           /* int3: the only INT n PVM reflects from ring 3 */
 #define VEC_SPURIOUS        0xFF
 
@@ -26,7 +42,10 @@
 
 /* Local APIC (xAPIC MMIO) */
 #define LAPIC_BASE          0xFEE00000
+#define LAPIC_ID            0xFEE00020
 #define LAPIC_EOI           0xFEE000B0
+#define LAPIC_ICR_LO        0xFEE00300
+#define LAPIC_ICR_HI        0xFEE00310
 #define LAPIC_SVR           0xFEE000F0
 #define LAPIC_LVT_TIMER     0xFEE00320
 #define LAPIC_TIMER_ICR     0xFEE00380
@@ -56,5 +75,6 @@
 #define EXIT_DISK           4
 #define EXIT_CONSOLE        5
 #define EXIT_TIMER          6
+#define EXIT_SMP            7
 
 #endif

@@ -1,4 +1,4 @@
-/* zxos ring-3 main: UART banner, timer, virtio-blk, virtio-console, power off. */
+/* zxos ring-3 main: UART banner, timer, virtio-blk, virtio-console, the other CPUs, power off. */
 #include "virtio.h"
 
 #define TIMER_PERIOD_US     10000   /* 10 ms */
@@ -246,6 +246,9 @@ int zx_main(const struct bootinfo *bi)
     if (rc)
         return rc;
     rc = console_test();
+    if (rc)
+        return rc;
+    rc = smp_test(bi);
     if (rc)
         return rc;
 

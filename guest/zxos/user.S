@@ -16,4 +16,10 @@ user_entry:
         call    zx_poweroff
 1:      jmp     1b
 
+/* An application processor's ring-3 entry: EDI = CPU number; zx_ap_main never returns. */
+        .globl  ap_user_entry
+ap_user_entry:
+        call    zx_ap_main
+2:      jmp     2b
+
         .section .note.GNU-stack, "", @progbits

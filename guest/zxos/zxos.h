@@ -14,7 +14,24 @@ struct bootinfo {
     uint64_t ram_size;
     uint64_t timer_period_us;
     uint64_t disk_sectors;
+    uint64_t cpus;              /* processors (APIC ids 0..cpus-1); 0 from an older VMM means 1 */
 };
+
+/* What each CPU did, indexed by local APIC id (boot.S zx_percpu; offsets in layout.h).  The
+ * interrupt handlers count into it; an AP's ring-3 code reports its work there. */
+struct percpu {
+    uint32_t starts;            /* times this CPU came up through the AP trampoline */
+    uint32_t ticks, irqs_unused, uart, vcon, vblk, wd, other, ipi;
+    uint32_t ready;             /* 1: ring-3 work done; 2: answered CPU 0's IPI */
+    uint32_t ring;              /* CS & 3 where the work ran */
+    uint32_t pad;
+    uint64_t work;              /* result of the ring-3 work */
+    uint8_t reserved[8];
+};
+_Static_assert(sizeof(struct percpu) == PERCPU_SIZE, "struct percpu must match layout.h");
+_Static_assert(__builtin_offsetof(struct percpu, ipi) == PERCPU_IPI, "percpu.ipi offset");
+_Static_assert(__builtin_offsetof(struct percpu, ticks) == PERCPU_TICKS, "percpu.ticks offset");
+extern volatile struct percpu zx_percpu[ZX_MAX_CPUS];
 
 /* Counters maintained by the ring-0 interrupt handlers (boot.S). */
 extern volatile uint32_t zx_ticks, zx_irq_count, zx_uart_irqs, zx_vcon_irqs, zx_vcon_status;
@@ -77,5 +94,9 @@ void uart_write(const char *s, size_t n);
 void uprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 __attribute__((noreturn)) void zx_poweroff(int code);
+
+/* smp.c */
+int smp_test(const struct bootinfo *bi);
+uint64_t smp_work(uint32_t cpu);
 
 #endif

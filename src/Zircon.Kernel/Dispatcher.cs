@@ -12,7 +12,9 @@ public abstract class Dispatcher
     private static long s_nextKoid = (long)ZxKoid.First;
 
     private readonly Lock _signalLock = new();
-    private ZxSignals _signals;
+    // Written only under _signalLock; read without it where a snapshot is enough (see Signals).
+    private volatile ZxSignals _signals;
+    private WaitableKind _waitable;
     private SignalObserver? _observers; // newest first
     private int _handleCount;
 
@@ -32,21 +34,31 @@ public abstract class Dispatcher
     /// <summary>Rights a handle to a freshly created object of this type carries.</summary>
     public abstract ZxRights DefaultRights { get; }
 
+    private enum WaitableKind : byte { Unknown, Yes, No }
+
     /// <summary>Waitable objects can be used with the <c>zx_object_wait_*</c> family and user signals.</summary>
-    public bool IsWaitable => (DefaultRights & ZxRights.Wait) != 0;
+    public bool IsWaitable
+    {
+        get
+        {
+            // Asked on every signal and wait syscall; the answer never changes, so it is kept
+            // after the first (virtual) look at DefaultRights. A race only computes it twice.
+            WaitableKind kind = _waitable;
+            if (kind == WaitableKind.Unknown)
+                _waitable = kind = (DefaultRights & ZxRights.Wait) != 0 ? WaitableKind.Yes : WaitableKind.No;
+            return kind == WaitableKind.Yes;
+        }
+    }
 
     /// <summary>Signal bits <c>zx_object_signal</c> may set or clear on this object.</summary>
     public virtual ZxSignals AllowedUserSignals => ZxSignals.UserAll;
 
-    /// <summary>Current signal state.</summary>
-    public ZxSignals Signals
-    {
-        get
-        {
-            lock (_signalLock)
-                return _signals;
-        }
-    }
+    /// <summary>
+    /// Current signal state: a snapshot read without the lock (the state is one word, every
+    /// change is made under the lock, and a reader cannot tell a read just before a concurrent
+    /// change from one just after it).
+    /// </summary>
+    public ZxSignals Signals => _signals;
 
     /// <summary>Registered observers (waits in progress), for tests and diagnostics.</summary>
     internal int ObserverCount
@@ -84,6 +96,11 @@ public abstract class Dispatcher
     /// <summary>Clears then sets signal bits and tells matching observers.</summary>
     public void UpdateSignals(ZxSignals clear, ZxSignals set)
     {
+        // Nothing would change (e.g. signaling an already signaled event): no observer can be
+        // notified either, so skip the lock. Linearizes at this read, like a locked no-op would.
+        ZxSignals current = _signals;
+        if (((current & ~clear) | set) == current)
+            return;
         lock (_signalLock)
         {
             ZxSignals previous = _signals;

@@ -53,6 +53,30 @@ public sealed class Guest : ZxObject<Guest>
         return new Guest(handle, null);
     }
 
+    /// <summary>Project extension: the most processors <see cref="DeclareProcessors"/> accepts: Zircon's 64, or the host hypervisor's lower limit.</summary>
+    public int MaxProcessors
+    {
+        get
+        {
+            ZxException.ThrowIfError(Syscalls.GuestMaxProcessors(Handle, out uint max), "zx_guest_max_processors");
+            return (int)max;
+        }
+    }
+
+    /// <summary>
+    /// Project extension: the machine has <paramref name="count"/> processors, ids 0..count-1. The
+    /// guest starts the others itself with INIT and STARTUP IPIs; each STARTUP makes a VCPU's
+    /// <see cref="Vcpu.Resume()"/> return a <see cref="ZxPacketType.GuestVcpu"/> packet of type
+    /// <see cref="ZxPacketGuestVcpu.TypeStartup"/> (the processor's id and entry), and the VMM then
+    /// creates that VCPU with <see cref="Vcpu.Create"/> on a thread of its own. Needs MANAGE_PROCESS.
+    /// </summary>
+    /// <exception cref="ZxException">OUT_OF_RANGE outside 1..<see cref="MaxProcessors"/>; BAD_STATE if already declared; ACCESS_DENIED.</exception>
+    public void DeclareProcessors(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ZxException.ThrowIfError(Syscalls.GuestDeclareProcessors(Handle, (uint)count), "zx_guest_declare_processors");
+    }
+
     /// <summary>
     /// <c>zx_guest_set_trap(guest, ZX_GUEST_TRAP_BELL, address, size, port, key)</c>: guest writes to
     /// the page-aligned range queue a <see cref="ZxPacketType.GuestBell"/> packet on

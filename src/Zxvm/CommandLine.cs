@@ -16,6 +16,9 @@ public sealed record RunOptions
     public DiskSpec? Disk { get; init; }
     public ulong? Entry { get; init; }
     public ulong TimerMicroseconds { get; init; } = 10_000;
+
+    /// <summary>Processors (<c>--cpus</c>), 1 to <see cref="CommandLine.MaxCpus"/>; the host's hypervisor may allow fewer.</summary>
+    public int Cpus { get; init; } = 1;
     public LogLevel LogLevel { get; init; } = LogLevel.Warn;
     public string? LogFile { get; init; }
 
@@ -59,6 +62,9 @@ public static class CommandLine
     /// <summary>2047 MiB: the VMM reaches guest RAM through one span (<see cref="Zircon.Vmm.Machine.GuestRam.MaxSize"/>).</summary>
     public const ulong MaxMemory = Zircon.Vmm.Machine.GuestRam.MaxSize;
 
+    /// <summary>The most processors <c>--cpus</c> accepts: Zircon's 64 VCPUs per guest.</summary>
+    public const int MaxCpus = Zircon.Vmm.Machine.MachineOptions.MaxProcessors;
+
     public static readonly string[] LogLevels = ["error", "warn", "info", "debug", "trace"];
     public static readonly string[] Shells = ["bash"];
 
@@ -94,6 +100,13 @@ public static class CommandLine
         Description = "Timer period the guest is told about, in microseconds (1 to 10000000; default 10000)",
         HelpName = "N",
         CustomParser = r => Convert(r, t => (ulong?)ParseTimerPeriod(t)),
+    };
+
+    private static readonly Option<int?> Cpus = new("--cpus")
+    {
+        Description = $"Processors (VCPUs, one thread each): 1 to {MaxCpus}, or fewer if the host's KVM says so (default 1)",
+        HelpName = "N",
+        CustomParser = r => Convert(r, t => (int?)ParseCpus(t)),
     };
 
     private static readonly Option<string> LogLevelOption = new("--log-level")
@@ -199,7 +212,7 @@ public static class CommandLine
     {
         var run = new System.CommandLine.Command("run", "Boot a guest: the embedded zxos, or --image FILE")
         {
-            Image, Memory, Disk, Entry, TimerMicroseconds, LogLevelOption, LogFile, Verbose, Trace, Kernel, Initrd, KernelCommandLine,
+            Image, Memory, Cpus, Disk, Entry, TimerMicroseconds, LogLevelOption, LogFile, Verbose, Trace, Kernel, Initrd, KernelCommandLine,
         };
         LogLevelOption.AcceptOnlyFromAmong(LogLevels);
         Shell.CompletionSources.Add(Shells);
@@ -250,6 +263,7 @@ public static class CommandLine
             Disk = result.GetValue(Disk),
             Entry = result.GetValue(Entry),
             TimerMicroseconds = result.GetValue(TimerMicroseconds) ?? new RunOptions().TimerMicroseconds,
+            Cpus = result.GetValue(Cpus) ?? 1,
             LogLevel = level,
             LogFile = result.GetValue(LogFile),
             KernelPath = result.GetValue(Kernel),
@@ -346,6 +360,16 @@ public static class CommandLine
         if (!ok)
             throw new UsageException($"{option}: '{text}' is not a number");
         return value;
+    }
+
+    /// <summary>A processor count: a decimal number from 1 to <see cref="MaxCpus"/>.</summary>
+    public static int ParseCpus(string text)
+    {
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n))
+            throw new UsageException($"--cpus: '{text}' is not a number of processors (1 to {MaxCpus})");
+        if (n < 1 || n > MaxCpus)
+            throw new UsageException($"--cpus must be between 1 and {MaxCpus} (got {text})");
+        return n;
     }
 
     private static ulong ParseTimerPeriod(string text)

@@ -164,6 +164,7 @@ public static class Program
                 EntryOverride = options.Entry,
                 Disk = disk?.Stream,
                 TimerMicroseconds = options.TimerMicroseconds,
+                Processors = options.Cpus,
                 ConsoleOutput = new ConsoleOutputStream(streams),
                 Trace = log.IsEnabled(LogLevel.Trace) ? log.Trace : null,
                 Progress = log.IsEnabled(LogLevel.Info) ? log.Info : null,
@@ -186,6 +187,10 @@ public static class Program
         catch (ZxException e) when (e.Status == ZxStatus.ErrNotSupported)
         {
             throw new HypervisorProblemException($"this host cannot run guests: {HypervisorProblem.Explain()}");
+        }
+        catch (ProcessorLimitException e)
+        {
+            throw new UsageException($"--cpus {e.Requested}: this host's KVM gives a guest at most {e.Limit} processors");
         }
     }
 

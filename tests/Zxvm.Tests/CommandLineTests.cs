@@ -107,6 +107,14 @@ public sealed class CommandLineTests
         Assert.Equal("console=ttyS0 quiet", run.Options.KernelCommandLine);
     }
 
+    [Fact]
+    public void Cpus_DefaultsToOne_AndTakesEitherForm()
+    {
+        Assert.Equal(1, Assert.IsType<ParsedCommand.Run>(CommandLine.Parse(["run"])).Options.Cpus);
+        Assert.Equal(2, Assert.IsType<ParsedCommand.Run>(CommandLine.Parse(["run", "--cpus", "2"])).Options.Cpus);
+        Assert.Equal(64, Assert.IsType<ParsedCommand.Run>(CommandLine.Parse(["run", "--cpus=64"])).Options.Cpus);
+    }
+
     [Theory]
     [InlineData("d.img", "d.img", false)]
     [InlineData("d.img,ro", "d.img", true)]
@@ -131,6 +139,11 @@ public sealed class CommandLineTests
     [InlineData("--memory=3G", "between 8M and 2047M")]
     [InlineData("--timer-us=0", "--timer-us must be between 1 and 10000000")]
     [InlineData("--entry=xyz", "--entry: 'xyz' is not a number")]
+    [InlineData("--cpus 0", "--cpus must be between 1 and 64 (got 0)")]
+    [InlineData("--cpus 65", "--cpus must be between 1 and 64 (got 65)")]
+    [InlineData("--cpus=abc", "--cpus: 'abc' is not a number of processors")]
+    [InlineData("--cpus -1", "--cpus")]
+    [InlineData("--cpus 2 --cpus 3", "--cpus given 2 times")]
     public void Run_RefusesWithOneLine(string arguments, string expected)
     {
         var e = Assert.Throws<UsageException>(() => CommandLine.Parse(["run", .. arguments.Split(' ')]));

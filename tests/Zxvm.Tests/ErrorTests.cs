@@ -41,6 +41,12 @@ public sealed class ErrorTests : IDisposable
     [Fact]
     public async Task BadLogLevel() => Assert.Contains("'loud'", await Fails(UsageError, "run", "--log-level", "loud"));
 
+    [Theory]
+    [InlineData("0", "--cpus must be between 1 and 64 (got 0)")]
+    [InlineData("65", "--cpus must be between 1 and 64 (got 65)")]
+    [InlineData("abc", "--cpus: 'abc' is not a number of processors (1 to 64)")]
+    public async Task BadCpus(string value, string expected) => Assert.Contains(expected, await Fails(UsageError, "run", "--cpus", value));
+
     [Fact]
     public async Task UnexpectedArgument() => Assert.Contains("'extra'", await Fails(UsageError, "run", "extra"));
 

@@ -30,7 +30,7 @@ public sealed class HelpTests
         ZxvmResult result = await ZxvmProcess.RunAsync(null, args);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        foreach (string option in new[] { "--image", "--memory", "--disk", "--entry", "--timer-us", "--log-level", "--log-file", "--verbose", "--trace" })
+        foreach (string option in new[] { "--image", "--memory", "--cpus", "--disk", "--entry", "--timer-us", "--log-level", "--log-file", "--verbose", "--trace" })
             Assert.Contains(option, result.Stdout);
         Assert.Contains("FILE[,ro]", result.Stdout);
         Assert.Contains("Exit status:", result.Stdout);

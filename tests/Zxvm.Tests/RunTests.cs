@@ -36,6 +36,42 @@ public sealed class RunTests : IDisposable
     }
 
     [KvmFact]
+    public async Task Run_TwoCpus_EveryCpuReportsIn_IpisBothWays_TheTimerReachesBoth_AndPowerOffEndsIt()
+    {
+        ZxvmResult result = await ZxvmProcess.RunAsync("hi\n", "run", "--cpus", "2", "--verbose");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string o = result.Stdout;
+        Assert.DoesNotContain("FAIL", o);
+        // CPU 1 came up through INIT/STARTUP and ran its work in ring 3.
+        Assert.Matches(@"zxos: cpu 1: up, ring 3 work 0x[0-9a-f]+ \(ok\)", o);
+        Assert.Contains("zxos: smp: 2 cpus up, IPIs both ways, timer on every cpu, second STARTUP ignored", o);
+        // Who took what: each CPU an IPI from the other and ticks of the timer bound to both.
+        foreach (int cpu in new[] { 0, 1 })
+        {
+            Match m = Regex.Match(o, $@"zxos: cpu {cpu}: timer (\d+), ipi (\d+),");
+            Assert.True(m.Success, result.ToString());
+            Assert.True(int.Parse(m.Groups[1].Value) > 0 && int.Parse(m.Groups[2].Value) > 0, m.Value);
+        }
+        Assert.Matches(@"zxos: cpu 1: .* virtio-console 0, virtio-blk 0,", o); // devices stay on CPU 0
+        Assert.Contains("zxos: done", o);
+        // zxvm made VCPU 1 from the STARTUP packet on a thread of its own.
+        Assert.Contains("guest created with 2 processors", result.Stderr);
+        Assert.Contains("VCPU 1 created on its own thread (STARTUP)", result.Stderr);
+    }
+
+    [KvmFact]
+    public async Task Run_OneCpu_HasNoSmpReport()
+    {
+        ZxvmResult result = await ZxvmProcess.RunAsync(null, "run", "--cpus", "1");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.DoesNotContain("zxos: cpu 1", result.Stdout);
+        Assert.DoesNotContain("zxos: smp", result.Stdout);
+        Assert.Contains("zxos: done", result.Stdout);
+    }
+
+    [KvmFact]
     public async Task OnATerminal_CtrlRightBracket_StopsAGuestThatRunsForever()
     {
         string spin = _files.Write("spin.bin", [0xEB, 0xFE]); // jmp $

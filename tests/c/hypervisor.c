@@ -246,11 +246,33 @@ ZT_TEST(interrupt_bind_vcpu_rules) {
   guest_close(&g);
 }
 
+// Project extension: declared processors (docs/decisions.md, "Multi-processor guests").
+ZT_TEST(guest_declare_processors) {
+  uint32_t max = 0;
+  ZT_EXPECT_STATUS(ZX_ERR_BAD_HANDLE, zx_guest_declare_processors(0x10000001u, 2));
+  ZT_EXPECT_STATUS(ZX_ERR_BAD_HANDLE, zx_guest_max_processors(0x10000001u, &max));
+  zx_handle_t guest, vmar;
+  zx_status_t status = zx_guest_create(get_root_resource(), 0, &guest, &vmar);
+  SKIP_WITHOUT_KVM(status);
+  ZT_ASSERT_OK(status);
+  ZT_EXPECT_STATUS(ZX_ERR_INVALID_ARGS, zx_guest_max_processors(guest, NULL));
+  ZT_EXPECT_STATUS(ZX_ERR_INVALID_ARGS, zx_guest_max_processors(guest, (uint32_t*)8));
+  ZT_EXPECT_OK(zx_guest_max_processors(guest, &max));
+  ZT_EXPECT_EQ(1, max >= 1 && max <= 64);
+  ZT_EXPECT_STATUS(ZX_ERR_OUT_OF_RANGE, zx_guest_declare_processors(guest, 0));
+  ZT_EXPECT_STATUS(ZX_ERR_OUT_OF_RANGE, zx_guest_declare_processors(guest, 65));
+  ZT_EXPECT_OK(zx_guest_declare_processors(guest, 2));
+  ZT_EXPECT_STATUS(ZX_ERR_BAD_STATE, zx_guest_declare_processors(guest, 2));
+  zx_handle_close(vmar);
+  zx_handle_close(guest);
+}
+
 int main(void) {
   ZT_RUN(guest_create_rights_and_errors);
   ZT_RUN(vcpu_runs_to_a_mem_trap_exit);
   ZT_RUN(vcpu_io_exit_and_thread_affinity);
   ZT_RUN(vcpu_kick_cancels_the_next_resume_and_enter_is_resume);
   ZT_RUN(interrupt_bind_vcpu_rules);
+  ZT_RUN(guest_declare_processors);
   return zt_finish("hypervisor");
 }

@@ -100,6 +100,13 @@ zx_status_t zx_vcpu_write_state(zx_handle_t handle, uint32_t kind, const void* b
 // the VCPU's resume in progress (or its next one) return ZX_ERR_CANCELED, from any thread.
 zx_status_t zx_vcpu_enter(zx_handle_t handle, zx_port_packet_t* packet);
 zx_status_t zx_vcpu_kick(zx_handle_t handle);
+// Project extensions for multi-processor guests: the guest's machine has `count` processors (ids
+// 0..count-1, at most *max); the guest's INIT/STARTUP IPIs to ids above 0 then make a VCPU's
+// zx_vcpu_resume return a ZX_PKT_GUEST_VCPU_STARTUP packet, and the VMM creates that VCPU with
+// zx_vcpu_create(guest, 0, entry) on a thread of its own. Needs ZX_RIGHT_MANAGE_PROCESS (declare)
+// or ZX_RIGHT_INSPECT (max); ZX_ERR_OUT_OF_RANGE outside 1..max, ZX_ERR_BAD_STATE if declared.
+zx_status_t zx_guest_declare_processors(zx_handle_t guest, uint32_t count);
+zx_status_t zx_guest_max_processors(zx_handle_t guest, uint32_t* max);
 
 __END_CDECLS
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace Zircon.Kernel.Handles;
@@ -54,6 +55,7 @@ public sealed class HandleTable
     }
 
     /// <summary>Finds the handle with this value, or null (BAD_HANDLE).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Handle? Get(uint value)
     {
         if ((value & ZxHandleValues.FixedBitsMask) != ZxHandleValues.FixedBitsMask)
@@ -70,10 +72,16 @@ public sealed class HandleTable
     /// The lookup every syscall uses, with Zircon's fixed order: BAD_HANDLE, then WRONG_TYPE, then
     /// ACCESS_DENIED.
     /// </summary>
+    /// <remarks>
+    /// Inlined into each syscall, so the type test is compiled for the concrete <typeparamref name="T"/>
+    /// (one method-table compare for a sealed type) instead of the shared generic code's lookup.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ZxStatus Get<T>(uint value, ZxRights rights, out T dispatcher)
         where T : Dispatcher => Get(value, rights, out dispatcher, out _);
 
     /// <summary>As <see cref="Get{T}(uint, ZxRights, out T)"/>, also returning the handle entry.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ZxStatus Get<T>(uint value, ZxRights rights, out T dispatcher, out Handle handle)
         where T : Dispatcher
     {

@@ -8,7 +8,7 @@ namespace Zircon.Kernel.Hypervisor;
 /// traps, and up to 64 VCPUs. It is torn down once its last handle is closed and its last VCPU
 /// is gone (each VCPU keeps its guest alive).
 /// </summary>
-public sealed class GuestDispatcher : Dispatcher
+public sealed partial class GuestDispatcher : Dispatcher
 {
     /// <summary>VPIDs 1..64 in Zircon.</summary>
     public const int MaxVcpus = 64;
@@ -120,6 +120,7 @@ public sealed class GuestDispatcher : Dispatcher
             _vcpuIdsInUse[id] = false;
             _liveVcpus--;
         }
+        ForgetLiveVcpu(id);
         DestroyIfUnused();
     }
 
@@ -161,6 +162,8 @@ public sealed class GuestDispatcher : Dispatcher
         }
         if (!keep)
             backend.Dispose();
+        else
+            ParkIfProcessor(id, backend);
         ReleaseVcpuId(id);
     }
 

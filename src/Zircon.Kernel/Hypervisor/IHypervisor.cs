@@ -19,6 +19,9 @@ public interface IGuestBackend : IDisposable
     /// <summary>Makes host memory at <paramref name="hostAddress"/> appear at guest-physical <paramref name="guestPhysical"/>.</summary>
     ZxStatus MapMemory(ulong guestPhysical, ulong length, ulong hostAddress, bool readOnly, out int slot);
 
+    /// <summary>How many VCPUs this machine can have at once (KVM: KVM_CAP_MAX_VCPUS).</summary>
+    int MaxVcpus { get; }
+
     /// <summary>Removes the guest-physical memory slot <paramref name="slot"/>.</summary>
     ZxStatus UnmapMemory(int slot);
 

@@ -22,6 +22,15 @@ public interface IVcpuBackend : IDisposable
     /// </summary>
     void Retire();
 
+    /// <summary>
+    /// Parks a VCPU no Zircon VCPU uses (a new application processor, or a retired one): it never
+    /// runs guest code, but waits for the guest's INIT and STARTUP IPIs; each STARTUP that follows an
+    /// INIT calls <paramref name="startup"/> with the entry it names (vector &lt;&lt; 12), from any
+    /// thread. Parking ends at <see cref="Reset"/> or <see cref="IDisposable.Dispose"/>, which wait
+    /// for it to end. Any thread.
+    /// </summary>
+    void Park(Action<ulong> startup);
+
     /// <summary>Runs the guest until it exits to user space.</summary>
     ZxStatus Run(out VcpuExit exit);
 

@@ -6,7 +6,7 @@ public sealed partial class VcpuDispatcher
 
     /// <summary>
     /// <c>zx_vcpu_resume</c>: runs the guest until an exit user space must see, reported as a
-    /// packet (GUEST_MEM, GUEST_IO). Internally handled exits (HLT, kicks, interrupt windows,
+    /// packet (GUEST_MEM, GUEST_IO, GUEST_VCPU startup). Internally handled exits (HLT, kicks, interrupt windows,
     /// BELL traps) do not return.
     /// </summary>
     public ZxStatus Resume(out ZxPortPacket packet)
@@ -59,6 +59,15 @@ public sealed partial class VcpuDispatcher
         {
             if (IsDestroyed || TakeKick())
                 return ZxStatus.ErrCanceled;
+            if (Guest.TryTakeStartup(this, out uint apId, out ulong apEntry))
+            {
+                // ZX_PKT_TYPE_GUEST_VCPU / ZX_PKT_GUEST_VCPU_STARTUP, key 0 (GuestDispatcher.Processors).
+                packet.Type = ZxPacketType.GuestVcpu;
+                packet.GuestVcpu.Type = ZxPacketGuestVcpu.TypeStartup;
+                packet.GuestVcpu.StartupId = apId;
+                packet.GuestVcpu.StartupEntry = apEntry;
+                return ZxStatus.Ok;
+            }
             ZxStatus status = InjectPendingInterrupt();
             if (status != ZxStatus.Ok)
                 return status;

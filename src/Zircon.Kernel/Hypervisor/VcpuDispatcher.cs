@@ -73,6 +73,7 @@ public sealed partial class VcpuDispatcher : Dispatcher
         }
         vcpu = new VcpuDispatcher(guest, id, backend!);
         t_threadVcpu = vcpu;
+        guest.RegisterLiveVcpu(vcpu);
         return ZxStatus.Ok;
     }
 
@@ -191,6 +192,9 @@ public sealed partial class VcpuDispatcher : Dispatcher
         _backend.Kick();
         return ZxStatus.Ok;
     }
+
+    /// <summary>A STARTUP packet waits for this VCPU's resume: leave the guest (not a zx_vcpu_kick, so no CANCELED).</summary>
+    internal void WakeForStartup() => _backend.Kick();
 
     private bool TakeKick() => Interlocked.Exchange(ref _kickRequested, 0) != 0;
 

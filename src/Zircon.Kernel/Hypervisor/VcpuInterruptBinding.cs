@@ -49,14 +49,24 @@ internal sealed class VcpuInterruptBinding : IVcpuInterruptBinding
     private ZxStatus Reroute(VcpuDispatcher added)
     {
         uint[] ids = [.. _vcpus.Select(v => v.ApicId), added.ApicId];
-        ZxStatus status = _guest.Machine.RouteInterruptLine(_interrupt.Line!.EventFd, ids, (byte)_interrupt.Line.Number, out IDisposable? route);
-        if (status != ZxStatus.Ok)
-            return status;
+        // The old route goes first: a line has one route at a time (a fan-out watches the line's
+        // eventfd, which one epoll set holds once). If the new one cannot be made, the old comes back.
         _route?.Dispose();
+        _route = null;
+        ZxStatus status = Route(ids, out IDisposable? route);
+        if (status != ZxStatus.Ok)
+        {
+            if (_vcpus.Count > 0 && Route([.. _vcpus.Select(v => v.ApicId)], out IDisposable? previous) == ZxStatus.Ok)
+                _route = previous;
+            return status;
+        }
         _route = route;
         _vcpus.Add(added);
         return ZxStatus.Ok;
     }
+
+    private ZxStatus Route(uint[] apicIds, out IDisposable? route) =>
+        _guest.Machine.RouteInterruptLine(_interrupt.Line!.EventFd, apicIds, (byte)_interrupt.Line.Number, out route);
 
     public void Dispose()
     {

@@ -1,77 +1,60 @@
-using System.Collections.Concurrent;
 using System.Threading.Tasks.Sources;
+using Zircon.Kernel.Threading;
 
 namespace Zircon.Kernel.Objects;
 
 /// <summary>
-/// A pending awaited <c>zx_interrupt_wait</c>: a pooled <see cref="IValueTaskSource{TResult}"/>,
-/// so waiting on an interrupt in a loop allocates nothing per wait. The interrupt completes it
-/// under its lock (continuations run on the thread pool, never inside that lock).
+/// A pending awaited <c>zx_interrupt_wait</c>, pooled (<see cref="WaiterPool{T}"/>), so waiting on
+/// an interrupt in a loop allocates nothing per wait. The interrupt completes it under its lock;
+/// continuations run on the thread pool, never inside that lock (<see cref="PooledCompletion{TResult}"/>).
 /// </summary>
 internal sealed class InterruptAsyncWaiter : IValueTaskSource<long>
 {
-    private const int MaxPooled = 64;
-    private static readonly ConcurrentQueue<InterruptAsyncWaiter> s_pool = new();
-
-    private ManualResetValueTaskSourceCore<long> _core = new() { RunContinuationsAsynchronously = true };
+    private PooledCompletion<long> _completion = PooledCompletion<long>.Create();
     private InterruptDispatcher? _interrupt;
-    private CancellationTokenRegistration _registration;
-    private CancellationToken _token;
 
     public static InterruptAsyncWaiter Rent(InterruptDispatcher interrupt)
     {
-        if (!s_pool.TryDequeue(out InterruptAsyncWaiter? waiter))
-            waiter = new InterruptAsyncWaiter();
+        InterruptAsyncWaiter waiter = WaiterPool<InterruptAsyncWaiter>.Rent();
         waiter._interrupt = interrupt;
         return waiter;
     }
 
-    public ValueTask<long> AsValueTask() => new(this, _core.Version);
+    public ValueTask<long> AsValueTask() => new(this, _completion.Version);
 
-    public void RegisterCancellation(CancellationToken token)
-    {
-        if (!token.CanBeCanceled)
-            return;
-        _token = token;
-        _registration = token.UnsafeRegister(static state => ((InterruptAsyncWaiter)state!).OnCanceled(), this);
-    }
+    public void RegisterCancellation(CancellationToken token) =>
+        _completion.RegisterCancellation(token, static state => ((InterruptAsyncWaiter)state!).OnCanceled(), this);
 
     private void OnCanceled()
     {
         InterruptDispatcher? interrupt = _interrupt;
         if (interrupt is not null && interrupt.WithdrawAsyncWait(this))
-            _core.SetException(new OperationCanceledException(_token));
+            _completion.SetException(new OperationCanceledException(_completion.Token));
     }
 
     public void Complete(ZxStatus status, long timestamp)
     {
         if (status == ZxStatus.Ok)
-            _core.SetResult(timestamp);
+            _completion.SetResult(timestamp);
         else
-            _core.SetException(new ZxException(status, "zx_interrupt_wait"));
+            _completion.SetException(new ZxException(status, "zx_interrupt_wait"));
     }
 
     public long GetResult(short token)
     {
         try
         {
-            return _core.GetResult(token);
+            return _completion.GetResultAndReset(token);
         }
         finally
         {
-            // Disposing waits for a running token callback: after it none can reach this instance.
-            _registration.Dispose();
-            _registration = default;
-            _token = default;
             _interrupt = null;
-            _core.Reset();
-            if (s_pool.Count < MaxPooled)
-                s_pool.Enqueue(this);
+            WaiterPool<InterruptAsyncWaiter>.Return(this);
         }
     }
 
-    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+    public ValueTaskSourceStatus GetStatus(short token) => _completion.GetStatus(token);
 
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _core.OnCompleted(continuation, state, token, flags);
+        _completion.OnCompleted(continuation, state, token, flags);
 }

@@ -24,7 +24,7 @@ public sealed partial class InterruptDispatcher
             return ValueTask.FromCanceled<long>(cancellationToken);
         InterruptAsyncWaiter waiter;
         ValueTask<long> task;
-        lock (_sync)
+        using (_sync.Hold())
         {
             if (_port is not null || VcpuBinding is not null)
                 return Failed(ZxStatus.ErrBadState);
@@ -36,7 +36,6 @@ public sealed partial class InterruptDispatcher
                     _state = State.NeedAck;
                     long timestamp = _storedTimestamp;
                     _storedTimestamp = 0;
-                    _waitEventSignaled = false;
                     return ValueTask.FromResult(timestamp);
                 case State.NeedAck:
                 case State.Idle:
@@ -66,7 +65,6 @@ public sealed partial class InterruptDispatcher
         _state = State.NeedAck;
         long timestamp = _storedTimestamp;
         _storedTimestamp = 0;
-        _waitEventSignaled = false;
         waiter.Complete(ZxStatus.Ok, timestamp);
         return true;
     }
@@ -86,7 +84,7 @@ public sealed partial class InterruptDispatcher
     /// </summary>
     internal bool WithdrawAsyncWait(InterruptAsyncWaiter waiter)
     {
-        lock (_sync)
+        using (_sync.Hold())
         {
             if (!ReferenceEquals(_asyncWaiter, waiter))
                 return false;

@@ -1,5 +1,6 @@
 using Zircon.Kernel.Platform;
 using Zircon.Kernel.Ports;
+using Zircon.Kernel.Threading;
 using Zircon.Linux.Libc;
 
 namespace Zircon.Kernel.Objects;
@@ -21,21 +22,24 @@ public sealed partial class InterruptDispatcher : Dispatcher
         Idle,
     }
 
-    // A plain object so blocked waiters can use Monitor.Wait on it.
-    private readonly object _sync = new();
+    // Guards the state machine. Trigger, port wait and ack take it in every interrupt cycle, so it
+    // is a ShortLock (one CAS) rather than a monitor; a thread blocked in zx_interrupt_wait sleeps
+    // on its ThreadParker (_parked) instead of Monitor.Wait.
+    private ShortLock _sync;
+    private ThreadParker? _parked;
     private readonly HostInterruptLine? _line;
     private State _state = State.Idle;
     private long _storedTimestamp;
-    private long _packetTimestamp;
     private PortDispatcher? _port;
     private ulong _portKey;
-    private bool _waitEventSignaled;
     private ulong _lineWatch;
+    // The shared watcher leaves the line alone until the ack: a port waiter polled it, delivered
+    // its packet, and left it disarmed (ParkOrRearmLine). Guarded by _sync.
+    private bool _lineParked;
 
     private InterruptDispatcher(HostInterruptLine? line)
     {
         _line = line;
-        PortNode = new LinkedListNode<InterruptDispatcher>(this);
     }
 
     /// <inheritdoc/>
@@ -50,8 +54,12 @@ public sealed partial class InterruptDispatcher : Dispatcher
     /// <summary>The line of a physical interrupt (null for virtual ones).</summary>
     public HostInterruptLine? Line => _line;
 
-    /// <summary>This interrupt's place in its port's interrupt queue (one packet at most).</summary>
-    internal LinkedListNode<InterruptDispatcher> PortNode { get; }
+    // This interrupt's place in its port's interrupt queue (one packet at most) and the queued
+    // packet's timestamp: guarded by that port's lock (see InterruptQueue).
+    internal InterruptDispatcher? PortNext;
+    internal InterruptDispatcher? PortPrevious;
+    internal bool PortQueued;
+    internal long PacketTimestamp;
 
     /// <summary>VCPU bindings, for <c>zx_interrupt_bind_vcpu</c> (hypervisor layer).</summary>
     internal IVcpuInterruptBinding? VcpuBinding { get; private set; }
@@ -61,7 +69,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
     {
         get
         {
-            lock (_sync)
+            using (_sync.Hold())
                 return _state == State.Waiting;
         }
     }
@@ -86,7 +94,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
     internal ZxPortPacket BuildPortPacket()
     {
         var packet = new ZxPortPacket { Key = _portKey, Type = ZxPacketType.Interrupt, Status = ZxStatus.Ok };
-        packet.Interrupt.Timestamp = _packetTimestamp;
+        packet.Interrupt.Timestamp = PacketTimestamp;
         return packet;
     }
 
@@ -102,7 +110,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
 
     private ZxStatus Fire(long timestamp)
     {
-        lock (_sync)
+        using (_sync.Hold())
         {
             if (_state == State.Destroyed)
                 return ZxStatus.ErrCanceled;
@@ -114,9 +122,8 @@ public sealed partial class InterruptDispatcher : Dispatcher
                     return ZxStatus.Ok; // coalesced: delivered on the next ack
                 _storedTimestamp = 0;
                 // Acked while its packet was still unread: Zircon leaves the queued packet (and
-                // its timestamp) alone, and the interrupt waits for the next ack again.
-                if (!_port.IsInterruptQueued(this))
-                    QueuePacketLocked(timestamp);
+                // its timestamp) alone (AlreadyQueued), and the interrupt waits for the next ack again.
+                _port.QueueInterrupt(this, timestamp);
                 _state = State.NeedAck;
             }
             else
@@ -124,11 +131,84 @@ public sealed partial class InterruptDispatcher : Dispatcher
                 if (TryCompleteAsyncWaitLocked())
                     return ZxStatus.Ok;
                 _state = State.Triggered;
-                _waitEventSignaled = true;
-                Monitor.PulseAll(_sync);
+                WakeParkedLocked();
             }
             return ZxStatus.Ok;
         }
+    }
+
+    /// <summary>The watch token of the line while the shared watcher thread watches it (0 otherwise).</summary>
+    internal ulong LineWatch
+    {
+        get
+        {
+            using (_sync.Hold())
+                return _lineWatch;
+        }
+    }
+
+    /// <summary>
+    /// A port waiter is about to poll this line itself: the shared watcher stops reporting it
+    /// (unless it is parked until an ack, i.e. already disarmed). Returns the watch token (0: the
+    /// line is not watched, so not the waiter's to poll).
+    /// </summary>
+    internal ulong DisarmLineForPolling()
+    {
+        using (_sync.Hold())
+        {
+            if (_lineWatch != 0 && !_lineParked)
+                _line!.DisarmWatch(_lineWatch);
+            return _lineWatch;
+        }
+    }
+
+    /// <summary>
+    /// The port waiter stopped polling this line. When the interrupt now waits for its ack
+    /// (its packet went out), the line stays disarmed until <see cref="Ack"/>, as Zircon keeps an
+    /// interrupt masked until it is acked; the re-arm's syscall then happens in the ack, not
+    /// between the raise and the waiter's return. Otherwise the watcher gets it back now.
+    /// </summary>
+    internal void ParkOrRearmLine(PortDispatcher port, ulong watch)
+    {
+        using (_sync.Hold())
+        {
+            if (_lineWatch != watch || watch == 0)
+                return; // unwatched (destroyed, routed to VCPUs) or watched anew: not ours
+            if (ReferenceEquals(_port, port) && _state == State.NeedAck)
+            {
+                _lineParked = true;
+                return;
+            }
+            UnparkLineLocked(force: true);
+        }
+    }
+
+    private void UnparkLineLocked(bool force = false)
+    {
+        if ((_lineParked || force) && _lineWatch != 0)
+            _line!.RearmWatch(_lineWatch);
+        _lineParked = false;
+    }
+
+    /// <summary>
+    /// A port waiter found this interrupt's line readable while polling it for
+    /// <paramref name="port"/> (one wake-up instead of the watcher thread's and then the waiter's):
+    /// takes the raise as the watcher thread would. False when the interrupt no longer delivers to
+    /// that port through its line (unbound, destroyed): the waiter stops polling the line, and
+    /// whoever owns the eventfd now (KVM's irqfd, another port) keeps its count.
+    /// </summary>
+    internal bool TakeLineRaise(PortDispatcher port)
+    {
+        ulong count;
+        using (_sync.Hold())
+        {
+            if (!ReferenceEquals(_port, port) || _lineWatch == 0 || _state == State.Destroyed)
+                return false;
+            count = _line!.EventFd.Drain();
+        }
+        if (count != 0)
+            OnLineRaised(count);
+        return true;
     }
 
     /// <summary><c>zx_interrupt_wait</c>: blocks until triggered; entering it acks the previous interrupt.</summary>
@@ -136,10 +216,21 @@ public sealed partial class InterruptDispatcher : Dispatcher
     {
         timestamp = 0;
         bool blocked = false;
-        lock (_sync)
+        ThreadParker parker = ThreadParker.ForCurrentThread();
+        while (true)
         {
-            while (true)
+            using (_sync.Hold())
             {
+                if (blocked)
+                {
+                    // Back from Park: woken by a trigger or a destroy (both under this lock, see
+                    // WakeParkedLocked). Re-evaluate in this same locked section, so that no other
+                    // thread can slip in between the wake-up and the checks below.
+                    if (ReferenceEquals(_parked, parker))
+                        _parked = null;
+                    if (_state == State.Waiting)
+                        _state = State.Idle; // woken without a trigger; re-evaluate
+                }
                 // A waiter that was blocked when the interrupt was destroyed ends with CANCELED even
                 // if a bind slipped in between a trigger and its wake-up (Zircon checks the binding
                 // first only on entry; after a destroy every waiter must leave with CANCELED).
@@ -155,7 +246,6 @@ public sealed partial class InterruptDispatcher : Dispatcher
                         _state = State.NeedAck;
                         timestamp = _storedTimestamp;
                         _storedTimestamp = 0;
-                        _waitEventSignaled = false;
                         return ZxStatus.Ok;
                     case State.NeedAck:
                     case State.Idle:
@@ -165,21 +255,27 @@ public sealed partial class InterruptDispatcher : Dispatcher
                         return ZxStatus.ErrBadState; // another thread is already waiting
                 }
                 blocked = true;
-                // Also re-evaluate when a bind (which clears the event) or a destroy changed the
-                // state under us: either would otherwise leave this thread blocked for good.
-                while (!_waitEventSignaled && _state == State.Waiting)
-                    Monitor.Wait(_sync);
-                if (_state == State.Waiting)
-                    _state = State.Idle; // woken without a trigger (bind); re-evaluate
+                parker.Arm();
+                _parked = parker;
             }
+            parker.Park();
         }
+    }
+
+    /// <summary>Wakes the thread blocked in <see cref="Wait"/>, if any. Runs under the lock.</summary>
+    private void WakeParkedLocked()
+    {
+        ThreadParker? parked = _parked;
+        _parked = null;
+        parked?.Unpark();
     }
 
     /// <summary><c>zx_interrupt_ack</c>: re-arms a port-bound interrupt, sending a coalesced trigger at once.</summary>
     public ZxStatus Ack()
     {
-        lock (_sync)
+        using (_sync.Hold())
         {
+            UnparkLineLocked();
             if (_port is null)
                 return ZxStatus.ErrBadState;
             if (_state == State.Destroyed)
@@ -193,9 +289,8 @@ public sealed partial class InterruptDispatcher : Dispatcher
             }
             long stored = _storedTimestamp;
             _storedTimestamp = 0;
-            if (_port.IsInterruptQueued(this))
+            if (_port.QueueInterrupt(this, stored) == InterruptQueueResult.AlreadyQueued)
                 return ZxStatus.ErrBadState; // the previous packet is still unread
-            QueuePacketLocked(stored);
             return ZxStatus.Ok;
         }
     }
@@ -203,15 +298,16 @@ public sealed partial class InterruptDispatcher : Dispatcher
     /// <summary><c>zx_interrupt_destroy</c> (also run when the last handle closes).</summary>
     public ZxStatus Destroy()
     {
-        lock (_sync)
+        using (_sync.Hold())
         {
             StopLineLocked();
             if (_port is not null)
             {
                 bool wasQueued = _port.RemoveInterrupt(this);
+                if (_line is not null)
+                    _port.DetachLine(this);
                 // Whatever the binding, a thread still inside zx_interrupt_wait must wake up.
-                _waitEventSignaled = true;
-                Monitor.PulseAll(_sync);
+                WakeParkedLocked();
                 if (_state == State.NeedAck && !wasQueued)
                 {
                     _state = State.Destroyed;
@@ -223,8 +319,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
             }
             CancelAsyncWaitLocked();
             _state = State.Destroyed;
-            _waitEventSignaled = true;
-            Monitor.PulseAll(_sync);
+            WakeParkedLocked();
             return ZxStatus.Ok;
         }
     }
@@ -234,7 +329,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
     {
         if (!port.CanBindInterrupts)
             return ZxStatus.ErrWrongType;
-        lock (_sync)
+        using (_sync.Hold())
         {
             if (_state == State.Destroyed)
                 return ZxStatus.ErrCanceled;
@@ -244,13 +339,14 @@ public sealed partial class InterruptDispatcher : Dispatcher
                 return ZxStatus.ErrAlreadyBound;
             _port = port;
             _portKey = key;
+            if (_line is not null)
+                port.AttachLine(this);
             if (_state == State.Triggered)
             {
                 // Triggered while unbound and not yet waited for: deliver it now.
                 long stored = _storedTimestamp;
                 _storedTimestamp = 0;
-                _waitEventSignaled = false;
-                QueuePacketLocked(stored);
+                port.QueueInterrupt(this, stored);
                 _state = State.NeedAck;
             }
             return ZxStatus.Ok;
@@ -262,13 +358,18 @@ public sealed partial class InterruptDispatcher : Dispatcher
     {
         if (!port.CanBindInterrupts)
             return ZxStatus.ErrWrongType;
-        lock (_sync)
+        using (_sync.Hold())
         {
             if (!ReferenceEquals(_port, port))
                 return ZxStatus.ErrNotFound;
             if (_state == State.Destroyed)
                 return ZxStatus.ErrCanceled;
             port.RemoveInterrupt(this);
+            if (_line is not null)
+            {
+                port.DetachLine(this);
+                UnparkLineLocked(); // the shared watcher serves the line again (zx_interrupt_wait)
+            }
             _portKey = 0;
             _port = null;
             return ZxStatus.Ok;
@@ -284,7 +385,7 @@ public sealed partial class InterruptDispatcher : Dispatcher
     {
         if (IsVirtual)
             return ZxStatus.ErrNotSupported;
-        lock (_sync)
+        using (_sync.Hold())
         {
             if (_state == State.Destroyed)
                 return ZxStatus.ErrCanceled;
@@ -309,19 +410,12 @@ public sealed partial class InterruptDispatcher : Dispatcher
     protected override void OnZeroHandles()
     {
         Destroy();
-        lock (_sync)
+        using (_sync.Hold())
         {
             VcpuBinding?.Dispose();
             VcpuBinding = null;
             _line?.Release();
         }
-    }
-
-    private void QueuePacketLocked(long timestamp)
-    {
-        _packetTimestamp = timestamp;
-        // A port whose handles are all closed drops interrupt packets silently (docs/semantics.md §4.6).
-        _port!.QueueInterrupt(this);
     }
 
     private void StopLineLocked()
@@ -331,5 +425,6 @@ public sealed partial class InterruptDispatcher : Dispatcher
             _line!.Unwatch(_lineWatch);
             _lineWatch = 0;
         }
+        _lineParked = false;
     }
 }

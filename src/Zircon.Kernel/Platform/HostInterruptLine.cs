@@ -41,4 +41,10 @@ public sealed class HostInterruptLine
     internal ulong Watch(Action<ulong> onRaised) => s_watcher.Value.Add(EventFd, onRaised);
 
     internal void Unwatch(ulong token) => s_watcher.Value.Remove(token);
+
+    /// <summary>The watcher thread stops reporting this watch while a port waiter polls the eventfd itself.</summary>
+    internal void DisarmWatch(ulong token) => s_watcher.Value.Disarm(token);
+
+    /// <summary>The watcher thread reports this watch again (a raise left undrained is reported at once).</summary>
+    internal void RearmWatch(ulong token) => s_watcher.Value.Rearm(token);
 }

@@ -1,72 +1,61 @@
-using System.Collections.Concurrent;
 using System.Threading.Tasks.Sources;
+using Zircon.Kernel.Threading;
 
 namespace Zircon.Kernel.Ports;
 
 /// <summary>
-/// An asynchronous <c>zx_port_wait</c>: a pooled <see cref="IValueTaskSource{TResult}"/>, so an
-/// awaited wait costs no allocation and no blocked thread.
+/// An asynchronous <c>zx_port_wait</c>: pooled (<see cref="WaiterPool{T}"/>) and completed through
+/// a <see cref="PooledCompletion{TResult}"/>, so an awaited wait costs no allocation and no
+/// blocked thread.
 /// </summary>
 internal sealed class AsyncPortWaiter : PortWaiter, IValueTaskSource<ZxPortPacket>
 {
-    private const int MaxPooled = 64;
-    private static readonly ConcurrentQueue<AsyncPortWaiter> s_pool = new();
-
-    private ManualResetValueTaskSourceCore<ZxPortPacket> _core = new() { RunContinuationsAsynchronously = true };
+    private PooledCompletion<ZxPortPacket> _completion = PooledCompletion<ZxPortPacket>.Create();
     private PortDispatcher? _port;
-    private CancellationTokenRegistration _registration;
 
     public static AsyncPortWaiter Rent(PortDispatcher port)
     {
-        if (!s_pool.TryDequeue(out AsyncPortWaiter? waiter))
-            waiter = new AsyncPortWaiter();
+        AsyncPortWaiter waiter = WaiterPool<AsyncPortWaiter>.Rent();
         waiter._port = port;
         return waiter;
     }
 
-    public ValueTask<ZxPortPacket> AsValueTask() => new(this, _core.Version);
+    public ValueTask<ZxPortPacket> AsValueTask() => new(this, _completion.Version);
 
     /// <summary>Arranges for cancellation of <paramref name="token"/> to end the wait (call after linking).</summary>
-    public void RegisterCancellation(CancellationToken token)
-    {
-        if (token.CanBeCanceled)
-            _registration = token.UnsafeRegister(static state => ((AsyncPortWaiter)state!).OnCanceled(), this);
-    }
+    public void RegisterCancellation(CancellationToken token) =>
+        _completion.RegisterCancellation(token, static state => ((AsyncPortWaiter)state!).OnCanceled(), this);
 
     private void OnCanceled()
     {
         PortDispatcher? port = _port;
         if (port is not null && port.TryUnlinkWaiter(this))
-            _core.SetException(new OperationCanceledException());
+            _completion.SetException(new OperationCanceledException(_completion.Token));
     }
 
     internal override void Wake()
     {
         if (Status == ZxStatus.Ok)
-            _core.SetResult(Packet);
+            _completion.SetResult(Packet);
         else
-            _core.SetException(new ZxException(Status, "zx_port_wait"));
+            _completion.SetException(new ZxException(Status, "zx_port_wait"));
     }
 
     public ZxPortPacket GetResult(short token)
     {
         try
         {
-            return _core.GetResult(token);
+            return _completion.GetResultAndReset(token);
         }
         finally
         {
-            _registration.Dispose();
-            _registration = default;
             _port = null;
-            _core.Reset();
-            if (s_pool.Count < MaxPooled)
-                s_pool.Enqueue(this);
+            WaiterPool<AsyncPortWaiter>.Return(this);
         }
     }
 
-    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+    public ValueTaskSourceStatus GetStatus(short token) => _completion.GetStatus(token);
 
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _core.OnCompleted(continuation, state, token, flags);
+        _completion.OnCompleted(continuation, state, token, flags);
 }

@@ -4,6 +4,7 @@ namespace Zircon.Kernel.Ports;
 /// The FIFO of a port's regular packets (user, signal, guest trap): a growable ring of structs,
 /// so queuing a packet does not allocate once the ring has grown to its working size. Each entry
 /// remembers the object that produced it (null for user packets) so cancellation can find it.
+/// The capacity is always a power of two, so positions wrap with a mask instead of a division.
 /// Not thread-safe: the port's lock guards it.
 /// </summary>
 internal sealed class PacketRing
@@ -24,7 +25,7 @@ internal sealed class PacketRing
     {
         if (_count == _entries.Length)
             Grow();
-        ref Entry slot = ref _entries[(_head + _count) % _entries.Length];
+        ref Entry slot = ref _entries[(_head + _count) & (_entries.Length - 1)];
         slot.Packet = packet;
         slot.Producer = producer;
         _count++;
@@ -42,7 +43,7 @@ internal sealed class PacketRing
         packet = slot.Packet;
         producer = slot.Producer;
         slot.Producer = null;
-        _head = (_head + 1) % _entries.Length;
+        _head = (_head + 1) & (_entries.Length - 1);
         _count--;
         return true;
     }
@@ -54,17 +55,17 @@ internal sealed class PacketRing
         int removed = 0;
         for (int i = 0; i < _count; i++)
         {
-            Entry e = _entries[(_head + i) % _entries.Length];
+            Entry e = _entries[(_head + i) & (_entries.Length - 1)];
             if (match(e, state))
             {
                 removed++;
                 continue;
             }
-            _entries[(_head + kept) % _entries.Length] = e;
+            _entries[(_head + kept) & (_entries.Length - 1)] = e;
             kept++;
         }
         for (int i = kept; i < _count; i++)
-            _entries[(_head + i) % _entries.Length] = default;
+            _entries[(_head + i) & (_entries.Length - 1)] = default;
         _count = kept;
         return removed;
     }
@@ -80,7 +81,7 @@ internal sealed class PacketRing
     {
         var grown = new Entry[_entries.Length * 2];
         for (int i = 0; i < _count; i++)
-            grown[i] = _entries[(_head + i) % _entries.Length];
+            grown[i] = _entries[(_head + i) & (_entries.Length - 1)];
         _entries = grown;
         _head = 0;
     }

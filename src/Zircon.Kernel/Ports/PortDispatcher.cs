@@ -1,4 +1,5 @@
 using Zircon.Kernel.Objects;
+using Zircon.Kernel.Threading;
 
 namespace Zircon.Kernel.Ports;
 
@@ -12,10 +13,15 @@ public sealed class PortDispatcher : Dispatcher
     /// <summary>Per-port user-packet limit (Project decisions): queuing past it is SHOULD_WAIT.</summary>
     public const int MaxUserPackets = 2048;
 
-    private readonly Lock _lock = new();
+    // Every section under it is short and calls nothing that blocks (waiters are woken after release).
+    private ShortLock _lock;
     private readonly PacketRing _queue = new();
-    private readonly LinkedList<InterruptDispatcher> _interrupts = new();
+    private readonly InterruptQueue _interrupts = new();
     private readonly HashSet<PortObserver> _observers = new();
+    // Physical interrupts bound to this port (copy-on-write), and the one blocked thread that polls
+    // their lines itself (SyncPortWaiter.BlockPollingLines) so a raise wakes only that thread.
+    private InterruptDispatcher[] _lines = [];
+    private SyncPortWaiter? _linePoller;
     private PortWaiter? _waitersHead;
     private PortWaiter? _waitersTail;
     private int _userPackets;
@@ -38,7 +44,7 @@ public sealed class PortDispatcher : Dispatcher
     {
         get
         {
-            lock (_lock)
+            using (_lock.Hold())
                 return _queue.Count + _interrupts.Count;
         }
     }
@@ -48,7 +54,7 @@ public sealed class PortDispatcher : Dispatcher
     {
         get
         {
-            lock (_lock)
+            using (_lock.Hold())
             {
                 int n = 0;
                 for (PortWaiter? w = _waitersHead; w is not null; w = w.Next)
@@ -62,7 +68,7 @@ public sealed class PortDispatcher : Dispatcher
     public ZxStatus QueueUser(in ZxPortPacket packet)
     {
         PortWaiter? wake;
-        lock (_lock)
+        using (_lock.Hold())
         {
             if (_closed)
                 return ZxStatus.ErrBadHandle;
@@ -81,7 +87,7 @@ public sealed class PortDispatcher : Dispatcher
     internal bool QueueFromProducer(in ZxPortPacket packet, IPacketProducer producer)
     {
         PortWaiter? wake;
-        lock (_lock)
+        using (_lock.Hold())
         {
             if (_closed)
                 return false;
@@ -98,21 +104,27 @@ public sealed class PortDispatcher : Dispatcher
     /// <summary>Removes queued packets of <paramref name="producer"/> with <paramref name="key"/>; returns how many.</summary>
     internal int RemovePackets(IPacketProducer producer, ulong key)
     {
-        lock (_lock)
+        using (_lock.Hold())
             return _queue.RemoveWhere(static (e, s) => ReferenceEquals(e.Producer, s.producer) && e.Packet.Key == s.key, (producer, key));
     }
 
     /// <summary>
-    /// Queues the interrupt's packet (key and timestamp read from it now). False if the port has
-    /// no handles left. The caller holds the interrupt's lock and has checked it is not queued.
+    /// Queues the interrupt's packet with <paramref name="timestamp"/> (key read from it now), or
+    /// hands it straight to a waiting thread; one lock round trip. <see cref="InterruptQueueResult.AlreadyQueued"/>
+    /// leaves a still-unread packet (and its timestamp) alone, as Zircon does. The caller holds the
+    /// interrupt's lock.
     /// </summary>
-    internal bool QueueInterrupt(InterruptDispatcher interrupt)
+    internal InterruptQueueResult QueueInterrupt(InterruptDispatcher interrupt, long timestamp)
     {
         PortWaiter? wake = null;
-        lock (_lock)
+        using (_lock.Hold())
         {
+            if (interrupt.PortQueued)
+                return InterruptQueueResult.AlreadyQueued;
+            // A port whose handles are all closed drops interrupt packets silently (docs/semantics.md §4.6).
             if (_closed)
-                return false;
+                return InterruptQueueResult.PortClosed;
+            interrupt.PacketTimestamp = timestamp;
             PortWaiter? waiter = _waitersHead;
             if (waiter is not null)
             {
@@ -123,30 +135,38 @@ public sealed class PortDispatcher : Dispatcher
             }
             else
             {
-                _interrupts.AddLast(interrupt.PortNode);
+                _interrupts.Enqueue(interrupt);
             }
         }
         wake?.Wake();
-        return true;
+        return InterruptQueueResult.Queued;
+    }
+
+    /// <summary>A physical interrupt was bound to this port: blocked waiters may poll its line directly.</summary>
+    internal void AttachLine(InterruptDispatcher interrupt)
+    {
+        using (_lock.Hold())
+        {
+            if (Array.IndexOf(_lines, interrupt) < 0)
+                _lines = [.. _lines, interrupt];
+        }
+    }
+
+    /// <summary>The physical interrupt was unbound or destroyed (a poller holding an older list finds out in TakeLineRaise).</summary>
+    internal void DetachLine(InterruptDispatcher interrupt)
+    {
+        using (_lock.Hold())
+        {
+            if (Array.IndexOf(_lines, interrupt) >= 0)
+                _lines = Array.FindAll(_lines, i => !ReferenceEquals(i, interrupt));
+        }
     }
 
     /// <summary>Takes the interrupt's packet back out of the queue; returns whether it was still queued.</summary>
     internal bool RemoveInterrupt(InterruptDispatcher interrupt)
     {
-        lock (_lock)
-        {
-            if (interrupt.PortNode.List != _interrupts)
-                return false;
-            _interrupts.Remove(interrupt.PortNode);
-            return true;
-        }
-    }
-
-    /// <summary>Whether the interrupt's packet is queued and not yet read.</summary>
-    internal bool IsInterruptQueued(InterruptDispatcher interrupt)
-    {
-        lock (_lock)
-            return interrupt.PortNode.List == _interrupts;
+        using (_lock.Hold())
+            return _interrupts.Remove(interrupt);
     }
 
     /// <summary><c>zx_port_wait</c>: blocks until a packet arrives or the absolute <paramref name="deadline"/> passes.</summary>
@@ -154,7 +174,8 @@ public sealed class PortDispatcher : Dispatcher
     {
         SyncPortWaiter waiter;
         IPacketProducer? producer;
-        lock (_lock)
+        InterruptDispatcher[]? lines = null;
+        using (_lock.Hold())
         {
             if (TryDequeueLocked(out packet, out producer))
                 goto Dequeued;
@@ -164,11 +185,27 @@ public sealed class PortDispatcher : Dispatcher
                 return ZxStatus.ErrTimedOut;
             waiter = SyncPortWaiter.ForCurrentThread();
             LinkLocked(waiter);
+            // One blocked thread at a time sleeps on the bound lines' eventfds itself; the others
+            // (and this one when there are no lines) sleep on their monitor.
+            if (_lines.Length > 0 && _linePoller is null && _lines.Length < Linux.Libc.ReadinessPoll.MaxDescriptors)
+            {
+                _linePoller = waiter;
+                lines = _lines;
+            }
         }
 
-        if (!waiter.Block(deadline))
+        bool woken = lines is null ? waiter.Block(deadline) : waiter.BlockPollingLines(deadline, lines, this);
+        if (lines is not null)
         {
-            lock (_lock)
+            using (_lock.Hold())
+            {
+                if (ReferenceEquals(_linePoller, waiter))
+                    _linePoller = null;
+            }
+        }
+        if (!woken)
+        {
+            using (_lock.Hold())
             {
                 if (waiter.Linked)
                 {
@@ -196,7 +233,7 @@ public sealed class PortDispatcher : Dispatcher
         AsyncPortWaiter waiter;
         IPacketProducer? producer;
         ZxPortPacket packet;
-        lock (_lock)
+        using (_lock.Hold())
         {
             if (!TryDequeueLocked(out packet, out producer))
             {
@@ -219,7 +256,7 @@ public sealed class PortDispatcher : Dispatcher
     /// <summary>Removes a waiter that gave up (cancellation); false if it already got a packet.</summary>
     internal bool TryUnlinkWaiter(PortWaiter waiter)
     {
-        lock (_lock)
+        using (_lock.Hold())
         {
             if (!waiter.Linked)
                 return false;
@@ -231,14 +268,14 @@ public sealed class PortDispatcher : Dispatcher
     /// <summary>A wait_async registration targeting this port was made.</summary>
     internal void AddObserver(PortObserver observer)
     {
-        lock (_lock)
+        using (_lock.Hold())
             _observers.Add(observer);
     }
 
     /// <summary>A registration fired or was canceled; the port no longer needs to track it.</summary>
     internal void ForgetObserver(PortObserver observer)
     {
-        lock (_lock)
+        using (_lock.Hold())
             _observers.Remove(observer);
     }
 
@@ -251,7 +288,7 @@ public sealed class PortDispatcher : Dispatcher
         int removed = source.Dispatcher.RemoveObservers(
             static (o, s) => o is PortObserver po && ReferenceEquals(po.Port, s.port) && ReferenceEquals(po.Handle, s.source) && po.Key == s.key,
             (port: this, source, key));
-        lock (_lock)
+        using (_lock.Hold())
         {
             _observers.RemoveWhere(o => ReferenceEquals(o.Handle, source) && o.Key == key);
             removed += _queue.RemoveWhere(
@@ -266,9 +303,10 @@ public sealed class PortDispatcher : Dispatcher
     {
         PortObserver[] observers;
         PortWaiter? waiters;
-        lock (_lock)
+        using (_lock.Hold())
         {
             _closed = true;
+            _lines = [];
             _queue.Clear();
             _userPackets = 0;
             _interrupts.Clear();
@@ -311,11 +349,10 @@ public sealed class PortDispatcher : Dispatcher
 
     private bool TryDequeueLocked(out ZxPortPacket packet, out IPacketProducer? producer)
     {
-        LinkedListNode<InterruptDispatcher>? first = _interrupts.First;
+        InterruptDispatcher? first = _interrupts.Dequeue();
         if (first is not null)
         {
-            _interrupts.RemoveFirst();
-            packet = first.Value.BuildPortPacket();
+            packet = first.BuildPortPacket();
             producer = null;
             return true;
         }

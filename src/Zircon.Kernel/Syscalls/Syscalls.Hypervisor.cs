@@ -53,6 +53,30 @@ public static partial class Syscalls
         return dispatcher.SetTrap((ZxGuestTrap)kind, address, size, portDispatcher, key);
     }
 
+    /// <summary>
+    /// Project extension: the guest's machine has <paramref name="count"/> processors (ids
+    /// 0..count-1); ids above 0 are parked so the guest's INIT/STARTUP IPIs to them make a VCPU's
+    /// <c>zx_vcpu_resume</c> return a STARTUP packet. Needs MANAGE_PROCESS (as <c>zx_vcpu_create</c>);
+    /// OUT_OF_RANGE outside 1..64; BAD_STATE if already declared.
+    /// </summary>
+    public static ZxStatus GuestDeclareProcessors(uint guest, uint count)
+    {
+        ZxStatus status = Handles.Get(guest, ZxRights.ManageProcess, out GuestDispatcher dispatcher);
+        if (status != ZxStatus.Ok)
+            return status;
+        return count > GuestDispatcher.MaxVcpus ? ZxStatus.ErrOutOfRange : dispatcher.DeclareProcessors((int)count);
+    }
+
+    /// <summary>Project extension: the most processors <see cref="GuestDeclareProcessors"/> accepts (64, or the hypervisor's lower limit). Needs INSPECT.</summary>
+    public static ZxStatus GuestMaxProcessors(uint guest, out uint max)
+    {
+        max = 0;
+        ZxStatus status = Handles.Get(guest, ZxRights.Inspect, out GuestDispatcher dispatcher);
+        if (status == ZxStatus.Ok)
+            max = (uint)dispatcher.MaxProcessors;
+        return status;
+    }
+
     /// <summary><c>zx_vcpu_create</c>: options must be 0; the guest needs MANAGE_PROCESS (Project decisions).</summary>
     public static ZxStatus VcpuCreate(uint guest, uint options, ulong entry, out uint vcpu)
     {

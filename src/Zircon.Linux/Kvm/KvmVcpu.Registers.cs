@@ -67,6 +67,9 @@ public sealed unsafe partial class KvmVcpu
     /// <summary>Marks register sets edited in the page so KVM loads them at the start of the next run.</summary>
     public void MarkDirty(KvmRegisterSets sets) => RunPage->kvm_dirty_regs |= (ulong)(sets & KvmRegisterSets.All);
 
+    /// <summary>Drops edits of <paramref name="sets"/> not yet loaded by KVM (a parked VCPU's state is set again when it starts).</summary>
+    public void DiscardEdits(KvmRegisterSets sets) => RunPage->kvm_dirty_regs &= ~(ulong)(sets & KvmRegisterSets.All);
+
     /// <summary>The sets marked dirty and not yet loaded by KVM.</summary>
     public KvmRegisterSets DirtySets => (KvmRegisterSets)RunPage->kvm_dirty_regs;
 

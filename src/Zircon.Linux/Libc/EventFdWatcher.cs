@@ -51,6 +51,30 @@ public sealed unsafe class EventFdWatcher
         LibcNative.epoll_ctl(_epoll, LibcNative.EPOLL_CTL_DEL, fd.Descriptor.Fd, null);
     }
 
+    /// <summary>
+    /// Stops reporting <paramref name="token"/>'s eventfd without forgetting it (another thread is
+    /// about to wait on that eventfd itself). A count that arrives meanwhile stays in the eventfd;
+    /// <see cref="Rearm"/> reports it at once if nobody drained it. Unknown tokens are ignored.
+    /// </summary>
+    public void Disarm(ulong token) => Modify(token, 0);
+
+    /// <summary>Reports <paramref name="token"/>'s eventfd again (undoes <see cref="Disarm"/>).</summary>
+    public void Rearm(ulong token) => Modify(token, LibcNative.EPOLLIN);
+
+    private void Modify(ulong token, uint events)
+    {
+        EventFd fd;
+        lock (_lock)
+        {
+            if (!_watched.TryGetValue(token, out var entry))
+                return;
+            fd = entry.Fd;
+        }
+        var ev = new LibcNative.EpollEvent { Events = events, Data = token };
+        // Fails only if the token was removed meanwhile (its eventfd left the set): nothing to do.
+        LibcNative.epoll_ctl(_epoll, LibcNative.EPOLL_CTL_MOD, fd.Descriptor.Fd, &ev);
+    }
+
     private void Loop()
     {
         const int MaxEvents = 32;

@@ -50,6 +50,9 @@ internal static unsafe partial class LibcNative
     internal static partial int epoll_wait(int epfd, EpollEvent* events, int maxevents, int timeout);
 
     [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int poll(PollFd* fds, nuint nfds, int timeout);
+
+    [LibraryImport(Lib, SetLastError = true)]
     internal static partial int clock_nanosleep(int clockid, int flags, Timespec* request, Timespec* remain);
 
     internal const uint MFD_CLOEXEC = 0x1;
@@ -72,6 +75,16 @@ internal static unsafe partial class LibcNative
         public uint Events;
         public ulong Data;
     }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    internal const short POLLIN = 0x1;
 
     [StructLayout(LayoutKind.Sequential)]
     internal struct Timespec

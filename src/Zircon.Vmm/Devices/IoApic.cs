@@ -14,8 +14,8 @@ namespace Zircon.Vmm.Devices;
 /// describe every source as edge-triggered, active high.</para>
 /// <para>An edge on a masked pin is latched and delivered when the guest unmasks the pin, so an
 /// interrupt raised while Linux briefly masks a line is not lost.</para>
-/// <para>Fixed and lowest-priority delivery go to the one VCPU, whatever the destination field;
-/// other delivery modes (SMI, NMI, INIT, ExtINT) are counted in <see cref="DroppedDeliveries"/> and
+/// <para>Fixed delivery goes to every VCPU the destination names (physical or flat logical),
+/// lowest priority to the lowest-numbered of them (<see cref="Targets"/>); other delivery modes (SMI, NMI, INIT, ExtINT) are counted in <see cref="DroppedDeliveries"/> and
 /// dropped. Thread-safe: registers from the VCPU thread, raises from device threads.</para>
 /// </remarks>
 public sealed class IoApic : IBusDevice
@@ -25,6 +25,7 @@ public sealed class IoApic : IBusDevice
     public const ulong SelectOffset = 0x00, WindowOffset = 0x10, MmioSize = 0x1000;
     public const byte IdRegister = 0x00, VersionRegister = 0x01, ArbitrationRegister = 0x02, FirstRedirectionRegister = 0x10;
 
+    public const ulong DestinationModeLogicalBit = 1UL << 11;
     public const ulong MaskBit = 1UL << 16, TriggerLevelBit = 1UL << 15, RemoteIrrBit = 1UL << 14, DeliveryStatusBit = 1UL << 12;
     private const ulong WritableLowBits = 0x1_AFFF; // vector, delivery mode, destination mode, polarity, trigger, mask
 
@@ -32,7 +33,7 @@ public sealed class IoApic : IBusDevice
     private readonly IVectorDelivery _delivery;
     private readonly ulong[] _entries = new ulong[PinCount];
     private readonly bool[] _latched = new bool[PinCount];
-    private readonly bool[] _prepared = new bool[256];
+    private readonly ulong?[] _prepared = new ulong?[256]; // the targets each vector was prepared for
     private byte _select;
     private uint _id;
     private long _dropped;
@@ -125,10 +126,11 @@ public sealed class IoApic : IBusDevice
                     {
                         // Prepared under the lock: a raise racing this write must find the vector ready.
                         byte vector = (byte)updated;
-                        if (!_prepared[vector])
+                        ulong targets = TargetsOfVectorLocked(vector);
+                        if (_prepared[vector] != targets)
                         {
-                            _delivery.Prepare(vector);
-                            _prepared[vector] = true;
+                            _delivery.Prepare(vector, targets);
+                            _prepared[vector] = targets;
                         }
                         if (_latched[pin])
                         {
@@ -153,6 +155,39 @@ public sealed class IoApic : IBusDevice
             (register & 1) == 0 ? (uint)_entries[(register - FirstRedirectionRegister) / 2] : (uint)(_entries[(register - FirstRedirectionRegister) / 2] >> 32),
         _ => 0,
     };
+
+    /// <summary>
+    /// The APIC ids an entry sends to, as a mask. Physical mode (bit 11 clear): the destination
+    /// field is one APIC id, 0xFF all. Logical mode: the flat model, each bit one processor — bit i
+    /// the processor with APIC id i, as Linux's flat mode sets each logical id (LDR = 1 &lt;&lt; cpu).
+    /// Fixed delivery goes to every target; lowest priority to one, the lowest-numbered.
+    /// </summary>
+    public static ulong Targets(ulong entry)
+    {
+        byte destination = (byte)(entry >> 56);
+        bool logical = (entry & DestinationModeLogicalBit) != 0;
+        ulong targets = logical ? destination : destination == 0xFF ? ulong.MaxValue : destination < 64 ? 1UL << destination : 0;
+        bool lowestPriority = ((entry >> 8) & 7) == 1;
+        return lowestPriority ? targets & (~targets + 1) : targets;
+    }
+
+    /// <summary>
+    /// Every processor an unmasked entry sends <paramref name="vector"/> to. Linux allocates vectors
+    /// per CPU, so two pins may use the same vector number on different CPUs (IRQ 4 as 0x21 on CPU
+    /// 0, IRQ 5 as 0x21 on CPU 1). A vector is one host line bound to one set of VCPUs (vector =
+    /// line number), so it goes to the union: each pin's CPU gets its interrupt, and the other CPU a
+    /// spurious one its handler finds nothing to do for (docs/decisions.md).
+    /// </summary>
+    private ulong TargetsOfVectorLocked(byte vector)
+    {
+        ulong targets = 0;
+        foreach (ulong entry in _entries)
+        {
+            if ((entry & MaskBit) == 0 && IsFixed(entry) && (byte)entry == vector)
+                targets |= Targets(entry);
+        }
+        return targets;
+    }
 
     private static bool IsFixed(ulong entry) => ((entry >> 8) & 7) is 0 or 1;
 

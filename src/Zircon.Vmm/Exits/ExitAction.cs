@@ -20,6 +20,12 @@ public enum ExitActionKind
     /// <summary>MMIO load: read the device, then set the register with <c>zx_vcpu_write_state</c>.</summary>
     MemoryLoad,
 
+    /// <summary>
+    /// The guest started an application processor (a STARTUP packet): create VCPU
+    /// <see cref="ExitAction.Offset"/> at entry <see cref="ExitAction.Value"/> on a thread of its own.
+    /// </summary>
+    StartProcessor,
+
     /// <summary>Nothing on the bus can serve the exit: stop the machine with <see cref="ExitAction.Error"/>.</summary>
     Unhandled,
 }
@@ -31,4 +37,6 @@ public enum ExitActionKind
 public readonly record struct ExitAction(ExitActionKind Kind, BusRange? Range, ulong Offset, int Size, ulong Value, MmioInstruction Instruction, string? Error)
 {
     public static ExitAction Unhandled(string error) => new(ExitActionKind.Unhandled, null, 0, 0, 0, default, error);
+
+    public static ExitAction StartProcessor(ulong id, ulong entry) => new(ExitActionKind.StartProcessor, null, id, 0, entry, default, null);
 }

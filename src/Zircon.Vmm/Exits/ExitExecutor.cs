@@ -36,6 +36,9 @@ public static class ExitExecutor
                 vcpu.WriteState(state); // RFLAGS is left alone: read_state never reports its bit 1
                 return true;
             }
+            case ExitActionKind.StartProcessor:
+                error = $"the guest started processor {action.Offset}, and this VCPU loop cannot start processors";
+                return false;
             default:
                 error = action.Error ?? "unhandled exit";
                 return false;

@@ -41,6 +41,11 @@ public static class ExitHandler
                     _ => new ExitAction(ExitActionKind.MemoryLoad, range, offset, instruction.Size, 0, instruction, null),
                 };
             }
+            case ZxPacketType.GuestVcpu when packet.GuestVcpu.Type == ZxPacketGuestVcpu.TypeStartup:
+                return ExitAction.StartProcessor(packet.GuestVcpu.StartupId, packet.GuestVcpu.StartupEntry);
+            case ZxPacketType.GuestVcpu:
+                // KVM's in-kernel local APIC delivers IPIs itself; Zircon's IPI packets never come (docs/decisions.md).
+                return ExitAction.Unhandled($"unexpected IPI packet (vector {packet.GuestVcpu.InterruptVector}, mask 0x{packet.GuestVcpu.InterruptMask:x})");
             default:
                 return ExitAction.Unhandled($"unexpected packet type {packet.Type}");
         }

@@ -32,9 +32,11 @@ public static class BootLayout
         }
     }
 
-    public static void WriteBootInfo(GuestRam ram, ulong timerPeriodMicroseconds, ulong diskSectors)
+    /// <summary>The boot information page; <paramref name="processors"/> (offset 32) counts the processors, APIC ids 0..n-1.</summary>
+    public static void WriteBootInfo(GuestRam ram, ulong timerPeriodMicroseconds, ulong diskSectors, int processors = 1)
     {
-        Span<byte> info = ram.Bytes.Slice((int)BootInfo, 32);
+        Span<byte> info = ram.Bytes.Slice((int)BootInfo, 40);
+        BinaryPrimitives.WriteUInt64LittleEndian(info[32..], (ulong)processors);
         BinaryPrimitives.WriteUInt64LittleEndian(info, BootMagic);
         BinaryPrimitives.WriteUInt64LittleEndian(info[8..], ram.Size);
         BinaryPrimitives.WriteUInt64LittleEndian(info[16..], timerPeriodMicroseconds);

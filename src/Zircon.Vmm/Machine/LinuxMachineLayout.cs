@@ -24,9 +24,10 @@ public static class LinuxMachineLayout
     public const uint VirtioRegisterLength = 0x200;
     public const int VirtioConsoleIrq = 5, VirtioBlockIrq = 6;
 
-    /// <summary>The ACPI description of this machine; the block device only with a disk.</summary>
-    public static AcpiMachine Acpi(bool withDisk) => new()
+    /// <summary>The ACPI description of this machine with <paramref name="processors"/> processors; the block device only with a disk.</summary>
+    public static AcpiMachine Acpi(bool withDisk, int processors = 1) => new()
     {
+        ProcessorCount = processors,
         LocalApicAddress = LocalApicAddress,
         IoApicId = IoApicId,
         IoApicAddress = IoApicAddress,

@@ -15,6 +15,12 @@ public sealed record MachineOptions
     /// <summary>Guest RAM in bytes (a whole number of MiB, at most <see cref="GuestRam.MaxSize"/>).</summary>
     public ulong MemoryBytes { get; init; } = 64UL << 20;
 
+    /// <summary>Processors (VCPUs), 1 to <see cref="MaxProcessors"/>; the guest starts all but the first (docs/zxvm-machine.md).</summary>
+    public int Processors { get; init; } = 1;
+
+    /// <summary>The most processors a machine can have: Zircon's 64 VCPUs per guest.</summary>
+    public const int MaxProcessors = 64;
+
     /// <summary>Start here instead of the image's entry point.</summary>
     public ulong? EntryOverride { get; init; }
 

@@ -12,7 +12,8 @@ namespace Zircon.Vmm.Machine;
 /// <summary>
 /// A zxvm machine built on Zircon's hypervisor API: a guest with RAM, the devices of
 /// docs/zxvm-machine.md on an address-space bus reached through traps, device interrupts on host
-/// lines bound to the VCPU, a device thread for doorbells and one VCPU loop.
+/// lines bound to the VCPUs, a device thread for doorbells and one VCPU loop per processor (the
+/// guest starts all but the first, see <see cref="Processors"/>).
 /// </summary>
 public sealed class VirtualMachine : IDisposable
 {
@@ -20,12 +21,13 @@ public sealed class VirtualMachine : IDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<IDisposable> _owned = new();
     private readonly List<Interrupt> _interrupts = new();
+    private readonly List<Interrupt> _everyProcessorInterrupts = new();
     private readonly AddressSpaceBus _bus = new();
     private readonly TaskCompletionSource<MachineExit> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Guest _guest;
     private readonly GuestRam _ram;
     private readonly DoorbellServer _doorbells;
-    private readonly VcpuLoop _vcpuLoop;
+    private readonly Processors _processors;
     private readonly Lock _outputLock = new();
     private readonly Uart16550 _uart;
     private readonly VirtioConsole _console;
@@ -34,7 +36,6 @@ public sealed class VirtualMachine : IDisposable
     private ulong _entry;
     private Boot.LinuxEntry? _linuxEntry;
     private VectorLines? _vectorLines;
-    private Vcpu? _vcpu;
 
     private VirtualMachine(MachineOptions options)
     {
@@ -43,13 +44,15 @@ public sealed class VirtualMachine : IDisposable
         {
             _guest = Guest.Create(Resource.Root);
             _owned.Add(_guest); // disposes its physical-memory VMAR too
-            Phase("guest created");
+            if (options.Processors > 1)
+                DeclareProcessors(options.Processors);
+            Phase(options.Processors > 1 ? $"guest created with {options.Processors} processors" : "guest created");
 
             _ram = GuestRam.Create(_guest, options.MemoryBytes);
             _owned.Add(_ram);
             BootLayout.WritePageTables(_ram);
 
-            _doorbells = new DoorbellServer(error => Finish(new MachineExit(1, error, _vcpuLoop?.ExitCount ?? 0)), options.Trace);
+            _doorbells = new DoorbellServer(error => Finish(new MachineExit(1, error, _processors?.ExitCount ?? 0)), options.Trace);
             _owned.Add(_doorbells);
 
             if (options.Linux is LinuxGuest linux)
@@ -65,7 +68,8 @@ public sealed class VirtualMachine : IDisposable
                 (_uart, _console, _consoleTransport) = BuildZxvmMachine();
             }
 
-            _vcpuLoop = new VcpuLoop(() => Vcpu.Create(_guest, _entry), PrepareVcpu, _bus, options.Trace);
+            _processors = new Processors(_guest, options.Processors, _bus, PrepareVcpu, ProcessorEnded,
+                line => _options.Progress?.Invoke(line), options.Trace);
         }
         catch
         {
@@ -81,12 +85,13 @@ public sealed class VirtualMachine : IDisposable
         var uart = new Uart16550(b => WriteConsole([b]), Line(MachineLayout.UartVector));
         AddIo(MachineLayout.UartPort, MachineLayout.UartPorts, uart, "uart");
 
-        var timer = new TimerDevice(new HostPeriodicTimer(), Line(MachineLayout.TimerVector));
+        // The timer is bound to every processor: each tick reaches each of them (zx_interrupt_bind_vcpu to several VCPUs).
+        var timer = new TimerDevice(new HostPeriodicTimer(), Line(MachineLayout.TimerVector, everyProcessor: true));
         _owned.Add(timer);
         AddIo(MachineLayout.TimerPort, MachineLayout.TimerPorts, timer, "timer");
 
         var power = new PowerDevice();
-        power.Stopped += code => Finish(new MachineExit(code, null, _vcpuLoop!.ExitCount) { Reset = power.ResetRequested });
+        power.Stopped += code => Finish(new MachineExit(code, null, _processors!.ExitCount) { Reset = power.ResetRequested });
         AddIo(MachineLayout.PowerPort, MachineLayout.PowerPorts, power, "power");
 
         var console = new VirtioConsole(WriteConsole);
@@ -98,7 +103,7 @@ public sealed class VirtualMachine : IDisposable
             diskSectors = block.Capacity;
             AddVirtio(MachineLayout.VirtioBlockBase, block, Line(MachineLayout.VirtioBlockVector), "virtio-blk");
         }
-        BootLayout.WriteBootInfo(_ram, _options.TimerMicroseconds, diskSectors);
+        BootLayout.WriteBootInfo(_ram, _options.TimerMicroseconds, diskSectors, _options.Processors);
         Phase("devices attached: uart, timer, power, virtio-console" + (_options.Disk is null ? "" : ", virtio-blk"));
         return (uart, console, consoleTransport);
     }
@@ -113,12 +118,12 @@ public sealed class VirtualMachine : IDisposable
     {
         var map = new Boot.LinuxMemoryMap(_ram.Size);
         Boot.LinuxEntry entry = Boot.LinuxBoot.Load(_ram.Bytes, linux.Kernel, linux.Initrd, linux.CommandLine, map,
-            LinuxMachineLayout.Acpi(withDisk: _options.Disk is not null));
+            LinuxMachineLayout.Acpi(withDisk: _options.Disk is not null, _options.Processors));
         _entry = entry.Rip;
         _linuxEntry = entry;
         Phase($"{_ram.Size >> 20} MiB RAM, {linux.Kernel.Describe()}; initrd {linux.Initrd.Length} bytes; command line {linux.CommandLine.Length} bytes; VCPU starts at 0x{entry.Rip:x}");
 
-        _vectorLines = new VectorLines(() => Volatile.Read(ref _vcpu), error => Finish(new MachineExit(1, error, _vcpuLoop?.ExitCount ?? 0)));
+        _vectorLines = new VectorLines(() => _processors?.LiveVcpus ?? [], error => Finish(new MachineExit(1, error, _processors?.ExitCount ?? 0)));
         _owned.Add(_vectorLines);
         var ioApic = new IoApic(_vectorLines, LinuxMachineLayout.IoApicId);
         _bus.Add(AddressSpaceKind.Memory, LinuxMachineLayout.IoApicAddress, IoApic.MmioSize, ioApic, "io-apic");
@@ -128,7 +133,7 @@ public sealed class VirtualMachine : IDisposable
         AddIo(LinuxMachineLayout.SerialPort, MachineLayout.UartPorts, uart, "uart");
 
         var power = new AcpiPowerRegisters(LinuxMachineLayout.S5SleepType, LinuxMachineLayout.ResetValue);
-        power.Requested += request => Finish(new MachineExit(LinuxExitCode(request), null, _vcpuLoop!.ExitCount, request == PowerRequest.PowerOff ? "powered off" : "rebooted"));
+        power.Requested += request => Finish(new MachineExit(LinuxExitCode(request), null, _processors!.ExitCount, request == PowerRequest.PowerOff ? "powered off" : "rebooted"));
         AddIo(LinuxMachineLayout.AcpiPortBase, (ushort)AcpiPowerRegisters.PortCount, power, "acpi-power");
         AddIo(KeyboardControllerReset.BasePort, KeyboardControllerReset.PortCount, new KeyboardControllerReset(() => power.Request(PowerRequest.Reboot)), "i8042-reset");
 
@@ -161,20 +166,37 @@ public sealed class VirtualMachine : IDisposable
     /// <summary>Builds the machine (guest, RAM, image, devices, traps).</summary>
     /// <exception cref="ZxException">The host cannot run it (e.g. NOT_SUPPORTED without KVM).</exception>
     /// <exception cref="BootImageException">The image does not fit.</exception>
+    /// <exception cref="ProcessorLimitException">More processors than the host's hypervisor gives a guest.</exception>
     public static VirtualMachine Create(MachineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         return new VirtualMachine(options);
     }
 
-    /// <summary>Starts the VCPU and device threads.</summary>
+    /// <summary>Starts the device thread and the bootstrap processor's VCPU thread.</summary>
     public void Start()
     {
         _doorbells.Start();
-        _vcpuLoop.Start();
-        _vcpuLoop.Completion.ContinueWith(t => Finish(t.Result.Faulted
-            ? new MachineExit(1, t.Result.Error, _vcpuLoop.ExitCount)
-            : new MachineExit(0, "stopped", _vcpuLoop.ExitCount)), TaskScheduler.Default);
+        _processors.StartBootstrap(_entry);
+    }
+
+    /// <summary>Processors whose VCPU the guest has started so far (0 first).</summary>
+    public IReadOnlyList<uint> StartedProcessors => _processors.Started;
+
+    private void DeclareProcessors(int count)
+    {
+        int max = _guest.MaxProcessors;
+        if (count > max)
+            throw new ProcessorLimitException(count, max);
+        _guest.DeclareProcessors(count);
+    }
+
+    private void ProcessorEnded(uint id, VcpuOutcome outcome)
+    {
+        if (outcome.Faulted)
+            Finish(new MachineExit(1, id == 0 ? outcome.Error : $"processor {id}: {outcome.Error}", _processors.ExitCount));
+        else if (id == 0)
+            Finish(new MachineExit(0, "stopped", _processors.ExitCount));
     }
 
     /// <summary>Completes when the guest powers off, faults, or <see cref="Stop"/> is called.</summary>
@@ -199,13 +221,21 @@ public sealed class VirtualMachine : IDisposable
     }
 
     /// <summary>Stops the machine (e.g. the user pressed the escape key).</summary>
-    public void Stop() => Finish(new MachineExit(130, "stopped by the user", _vcpuLoop.ExitCount));
+    public void Stop() => Finish(new MachineExit(130, "stopped by the user", _processors.ExitCount));
 
-    private void PrepareVcpu(Vcpu vcpu)
+    private void PrepareVcpu(uint id, Vcpu vcpu)
     {
+        foreach (Interrupt interrupt in _everyProcessorInterrupts)
+            interrupt.BindVcpu(vcpu);
+        _vectorLines?.ProcessorStarted(id);
+        if (id != 0)
+        {
+            // An application processor starts where its STARTUP said, in real mode; nothing to set.
+            Phase($"VCPU {id} created on its own thread (STARTUP), interrupts for every processor bound");
+            return;
+        }
         foreach (Interrupt interrupt in _interrupts)
             interrupt.BindVcpu(vcpu);
-        Volatile.Write(ref _vcpu, vcpu);
         ZxVcpuState state = vcpu.ReadState();
         if (_linuxEntry is Boot.LinuxEntry linux)
         {
@@ -227,14 +257,14 @@ public sealed class VirtualMachine : IDisposable
             Phase(exit.Error is null ? $"guest {exit.Request ?? "powered off"} with code {exit.ExitCode}" : $"machine stopped: {exit.Error}");
             foreach ((string name, VirtioMmioTransport transport) in _virtio)
                 Phase($"{name}: status 0x{transport.Status:x2}, interrupt status 0x{transport.InterruptStatus:x}");
-            _vcpuLoop.Stop();
+            _processors.Stop();
         }
     }
 
-    private IInterruptSignal Line(uint vector)
+    private IInterruptSignal Line(uint vector, bool everyProcessor = false)
     {
         Interrupt interrupt = Interrupt.CreatePhysical(Resource.Root, vector);
-        _interrupts.Add(interrupt);
+        (everyProcessor ? _everyProcessorInterrupts : _interrupts).Add(interrupt);
         _owned.Add(interrupt);
         return new InterruptLineSignal(vector);
     }
@@ -270,8 +300,8 @@ public sealed class VirtualMachine : IDisposable
 
     public void Dispose()
     {
-        _vcpuLoop?.Stop();
-        _vcpuLoop?.Completion.Wait(TimeSpan.FromSeconds(5));
+        _processors?.Stop();
+        _processors?.Completion.Wait(TimeSpan.FromSeconds(5));
         DisposeOwned();
     }
 

@@ -15,6 +15,9 @@ public sealed class VcpuLoop
     private readonly Action<Vcpu> _beforeFirstResume;
     private readonly AddressSpaceBus _bus;
     private readonly Action<string>? _trace;
+    private readonly string _threadName;
+    private readonly Action<uint, ulong>? _startProcessor;
+    private readonly Action<Vcpu>? _beforeClose;
     private readonly TaskCompletionSource<VcpuOutcome> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ManualResetEventSlim _continue = new(true);
     private readonly Lock _stateLock = new();
@@ -25,8 +28,15 @@ public sealed class VcpuLoop
     /// <param name="beforeFirstResume">Binds interrupts, sets registers; runs on the loop's thread.</param>
     /// <param name="bus">The devices exits are served by.</param>
     /// <param name="trace">Receives one line per exit when tracing.</param>
-    public VcpuLoop(Func<Vcpu> createVcpu, Action<Vcpu> beforeFirstResume, AddressSpaceBus bus, Action<string>? trace = null)
+    /// <param name="threadName">The name of the loop's thread.</param>
+    /// <param name="startProcessor">Called on this thread for a STARTUP packet (id, entry); null refuses them as unhandled exits.</param>
+    /// <param name="beforeClose">Called on this thread just before the VCPU is closed.</param>
+    public VcpuLoop(Func<Vcpu> createVcpu, Action<Vcpu> beforeFirstResume, AddressSpaceBus bus, Action<string>? trace = null,
+        string threadName = "zxvm-vcpu0", Action<uint, ulong>? startProcessor = null, Action<Vcpu>? beforeClose = null)
     {
+        _threadName = threadName;
+        _startProcessor = startProcessor;
+        _beforeClose = beforeClose;
         _createVcpu = createVcpu;
         _beforeFirstResume = beforeFirstResume;
         _bus = bus;
@@ -56,7 +66,7 @@ public sealed class VcpuLoop
                 throw new InvalidOperationException($"VCPU loop already {_state}");
             _state = VcpuRunState.Running;
         }
-        new Thread(Run) { Name = "zxvm-vcpu0", IsBackground = true }.Start();
+        new Thread(Run) { Name = _threadName, IsBackground = true }.Start();
     }
 
     /// <summary>Leaves the guest and waits for <see cref="Continue"/>.</summary>
@@ -121,7 +131,20 @@ public sealed class VcpuLoop
         }
         finally
         {
-            Interlocked.Exchange(ref _vcpu, null)?.Dispose();
+            Vcpu? closing = Interlocked.Exchange(ref _vcpu, null);
+            if (closing is not null)
+            {
+                try
+                {
+                    _beforeClose?.Invoke(closing);
+                }
+                catch (Exception e)
+                {
+                    if (!outcome.Faulted)
+                        outcome = VcpuOutcome.Fault($"{e.GetType().Name}: {e.Message}");
+                }
+                closing.Dispose();
+            }
             lock (_stateLock)
                 _state = VcpuRunState.Stopped;
             _completion.SetResult(outcome);
@@ -147,6 +170,12 @@ public sealed class VcpuLoop
                 return VcpuOutcome.Fault(DescribeResumeFailure(status, packet) + DescribeGuestRip(vcpu));
             ExitCount++;
             ExitAction action = ExitHandler.Decide(packet, _bus);
+            if (action.Kind == ExitActionKind.StartProcessor && _startProcessor is not null)
+            {
+                _trace?.Invoke(ExitTrace.Describe(packet, action, action.Value));
+                _startProcessor((uint)Math.Min(action.Offset, uint.MaxValue), action.Value);
+                continue;
+            }
             bool served = ExitExecutor.Execute(vcpu, action, out ulong value, out string? error);
             _trace?.Invoke(ExitTrace.Describe(packet, action, value));
             if (!served)

@@ -65,6 +65,9 @@ internal sealed class FakeGuestBackend : IGuestBackend
         }
     }
 
+    /// <summary>What <see cref="MaxVcpus"/> reports (KVM_CAP_MAX_VCPUS).</summary>
+    public int MaxVcpus { get; set; } = KvmMaxVcpus;
+
     /// <summary>What <see cref="CreateVcpu"/> answers.</summary>
     public ZxStatus CreateVcpuStatus { get; set; } = ZxStatus.Ok;
 
@@ -193,8 +196,38 @@ internal sealed class FakeVcpuBackend : IVcpuBackend
         IsRetired = true;
     }
 
+    private Action<ulong>? _parkedStartup;
+
+    /// <summary>Parked by the kernel (a declared processor with no Zircon VCPU), waiting for STARTUP.</summary>
+    public bool IsParked => Volatile.Read(ref _parkedStartup) is not null;
+
+    /// <summary>How many times the kernel parked this VCPU.</summary>
+    public int Parks { get; private set; }
+
+    public void Park(Action<ulong> startup)
+    {
+        if (InRun)
+            _violations.Enqueue("Park while Run is in progress");
+        if (IsDisposed)
+            _violations.Enqueue("Park after Dispose");
+        Parks++;
+        Volatile.Write(ref _parkedStartup, startup);
+    }
+
+    /// <summary>
+    /// Plays the guest sending INIT and STARTUP (vector = <paramref name="entry"/> &gt;&gt; 12) to this
+    /// processor: a parked VCPU reports it, as KVM's parked one does; false if not parked (dropped).
+    /// </summary>
+    public bool SendInitAndStartup(ulong entry)
+    {
+        Action<ulong>? startup = Volatile.Read(ref _parkedStartup);
+        startup?.Invoke(entry);
+        return startup is not null;
+    }
+
     public ZxStatus Reset(bool bootstrap, ulong entry)
     {
+        Volatile.Write(ref _parkedStartup, null);
         if (!IsRetired)
             _violations.Enqueue("Reset of a VCPU that was not retired");
         IsRetired = false;
@@ -382,6 +415,7 @@ internal sealed class FakeVcpuBackend : IVcpuBackend
 
     public void Dispose()
     {
+        Volatile.Write(ref _parkedStartup, null);
         if (InRun)
             _violations.Enqueue("Dispose while Run is in progress");
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

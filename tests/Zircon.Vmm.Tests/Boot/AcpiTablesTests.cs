@@ -95,6 +95,28 @@ public class AcpiTablesTests
         Assert.Equal(1, entries[2].Body[5]); // NMI on LINT1
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void Madt_ListsEveryProcessor_WithUidAndApicIdItsNumber_AllEnabled(int processors)
+    {
+        byte[] m = AcpiTables.Madt(LinuxMachineLayout.Acpi(withDisk: false, processors));
+        Assert.Equal(0, AcpiReaderChecksum(m));
+        var lapics = new List<byte[]>();
+        for (int i = 44; i < m.Length; i += m[i + 1])
+            if (m[i] == 0)
+                lapics.Add(m.AsSpan(i, m[i + 1]).ToArray());
+        Assert.Equal(processors, lapics.Count);
+        for (int cpu = 0; cpu < processors; cpu++)
+            Assert.Equal((cpu, cpu, 1u), (lapics[cpu][2], lapics[cpu][3], BinaryPrimitives.ReadUInt32LittleEndian(lapics[cpu].AsSpan(4))));
+    }
+
+    [Fact]
+    public void Madt_RefusesProcessorCountsAnXapicMadtCannotDescribe() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => AcpiTables.Madt(LinuxMachineLayout.Acpi(withDisk: false, 256)));
+
+    private static int AcpiReaderChecksum(byte[] table) => table.Aggregate(0, (sum, b) => (sum + b) & 0xFF);
+
     [Fact]
     public void Dsdt_DescribesCom1_TheVirtioMmioDevices_AndS5()
     {

@@ -9,9 +9,14 @@ public class IoApicTests
     private sealed class RecordingDelivery : IVectorDelivery
     {
         public readonly ConcurrentQueue<byte> Prepared = new();
+        public readonly ConcurrentQueue<(byte Vector, ulong Targets)> PreparedFor = new();
         public readonly ConcurrentQueue<byte> Delivered = new();
 
-        public void Prepare(byte vector) => Prepared.Enqueue(vector);
+        public void Prepare(byte vector, ulong targets)
+        {
+            Prepared.Enqueue(vector);
+            PreparedFor.Enqueue((vector, targets));
+        }
 
         public void Deliver(byte vector) => Delivered.Enqueue(vector);
     }
@@ -37,6 +42,50 @@ public class IoApicTests
     {
         WriteRegister((byte)(0x11 + 2 * pin), 0); // destination APIC 0
         WriteRegister((byte)(0x10 + 2 * pin), vector | flags | (masked ? 1u << 16 : 0));
+    }
+
+    [Theory]
+    [InlineData(0x00UL, false, 1UL)]            // physical APIC 0
+    [InlineData(0x01UL, false, 2UL)]            // physical APIC 1
+    [InlineData(0x3FUL, false, 1UL << 63)]      // physical APIC 63
+    [InlineData(0x40UL, false, 0UL)]            // physical APIC 64: no such processor here
+    [InlineData(0xFFUL, false, ulong.MaxValue)] // physical broadcast
+    [InlineData(0x03UL, true, 3UL)]             // flat logical: CPUs 0 and 1
+    [InlineData(0xFFUL, true, 0xFFUL)]          // flat logical: all eight
+    public void Targets_FollowTheDestinationField(ulong destination, bool logical, ulong expected)
+    {
+        ulong entry = 0x40 | (logical ? IoApic.DestinationModeLogicalBit : 0) | (destination << 56);
+        Assert.Equal(expected, IoApic.Targets(entry));
+    }
+
+    [Fact]
+    public void LowestPriority_TargetsOneProcessor_TheLowestNamed()
+    {
+        ulong entry = 0x40 | (1UL << 8) | IoApic.DestinationModeLogicalBit | (0x06UL << 56); // CPUs 1 and 2
+        Assert.Equal(2UL, IoApic.Targets(entry));
+    }
+
+    [Fact]
+    public void AnEntryToTwoCpus_IsPreparedForBoth_AndRetargetingPreparesItAgain()
+    {
+        WriteRegister(0x11 + 2 * 5, 0x03u << 24); // flat logical destination: CPUs 0 and 1
+        WriteRegister(0x10 + 2 * 5, 0x45 | (1u << 11));
+        WriteRegister(0x11 + 2 * 5, 0x02u << 24); // CPU 1 only (Linux moving an IRQ's affinity)
+        WriteRegister(0x11 + 2 * 5, 0x02u << 24); // unchanged: not prepared again
+        Assert.Equal([((byte)0x45, 3UL), ((byte)0x45, 2UL)], _delivery.PreparedFor.ToArray());
+        _ioApic.Pin(5).Raise();
+        Assert.Equal((byte[])[0x45], _delivery.Delivered.ToArray());
+    }
+
+    [Fact]
+    public void TwoPinsWithOneVectorOnDifferentCpus_PrepareTheVectorForBoth()
+    {
+        // Linux's per-CPU vectors: IRQ 4 is 0x21 on CPU 0, IRQ 5 is 0x21 on CPU 1 (flat logical).
+        WriteRegister(0x11 + 2 * 4, 0x01u << 24);
+        WriteRegister(0x10 + 2 * 4, 0x21 | (1u << 11));
+        WriteRegister(0x11 + 2 * 5, 0x02u << 24);
+        WriteRegister(0x10 + 2 * 5, 0x21 | (1u << 11));
+        Assert.Equal([((byte)0x21, 1UL), ((byte)0x21, 3UL)], _delivery.PreparedFor.ToArray());
     }
 
     [Fact]

@@ -90,6 +90,30 @@ public sealed class ExitHandlerTests
     }
 
     [Fact]
+    public void StartupPacket_StartsTheNamedProcessorAtItsEntry()
+    {
+        var packet = new ZxPortPacket { Type = ZxPacketType.GuestVcpu };
+        packet.GuestVcpu.Type = ZxPacketGuestVcpu.TypeStartup;
+        packet.GuestVcpu.StartupId = 3;
+        packet.GuestVcpu.StartupEntry = 0x8000;
+        ExitAction action = ExitHandler.Decide(packet, _bus);
+        Assert.Equal((ExitActionKind.StartProcessor, 3ul, 0x8000ul), (action.Kind, action.Offset, action.Value));
+        Assert.Equal("vcpu startup id 3 entry 0x8000", ExitTrace.Describe(packet, action, action.Value));
+    }
+
+    [Fact]
+    public void IpiPacket_IsUnhandled_KvmDeliversIpisItself()
+    {
+        var packet = new ZxPortPacket { Type = ZxPacketType.GuestVcpu };
+        packet.GuestVcpu.Type = ZxPacketGuestVcpu.TypeInterrupt;
+        packet.GuestVcpu.InterruptMask = 0b10;
+        packet.GuestVcpu.InterruptVector = 0x50;
+        ExitAction action = ExitHandler.Decide(packet, _bus);
+        Assert.Equal(ExitActionKind.Unhandled, action.Kind);
+        Assert.Contains("IPI packet (vector 80, mask 0x2)", action.Error);
+    }
+
+    [Fact]
     public void In_FromUnknownPort_IsUnhandledNamingThePort()
     {
         ExitAction action = Decide(Packets.IoIn(0x60, 1));

@@ -74,6 +74,9 @@ public sealed class BootLayoutTests
         Assert.Equal(16UL << 20, Entry(ram.Ram, 0x6008));
         Assert.Equal(2500UL, Entry(ram.Ram, 0x6010));
         Assert.Equal(2048UL, Entry(ram.Ram, 0x6018));
+        Assert.Equal(1UL, Entry(ram.Ram, 0x6020)); // processors
+        BootLayout.WriteBootInfo(ram.Ram, timerPeriodMicroseconds: 2500, diskSectors: 2048, processors: 3);
+        Assert.Equal(3UL, Entry(ram.Ram, 0x6020));
         Assert.Equal("ZXVMBOOT", Encoding.ASCII.GetString(ram.Ram.Bytes.Slice(0x6000, 8)));
     }
 }

@@ -26,6 +26,16 @@ internal sealed class KvmGuestBackend : IGuestBackend
 
     public ZxStatus UnmapMemory(int slot) => _vm.UnmapMemory(slot);
 
+    public int MaxVcpus
+    {
+        get
+        {
+            // KVM_CAP_MAX_VCPUS is the hard limit; old kernels only report the recommended NR_VCPUS.
+            int max = _vm.CheckExtension(KvmCapability.MaxVcpus);
+            return max > 0 ? max : Math.Max(_vm.CheckExtension(KvmCapability.NrVcpus), 1);
+        }
+    }
+
     public ZxStatus CreateVcpu(uint id, bool bootstrap, ulong entry, out IVcpuBackend? vcpu)
     {
         vcpu = null;

@@ -5,10 +5,13 @@ namespace Zircon.Kernel.Hypervisor.Kvm;
 /// <summary>One KVM VCPU seen through the kernel's backend interface.</summary>
 internal sealed class KvmVcpuBackend : IVcpuBackend
 {
+    private const uint CpuidExtendedTopology = 0xB, CpuidExtendedTopologyV2 = 0x1F;
     private const uint CpuidFeatures = 1, CpuidHypervisorBit = 1u << 31, CpuidX2ApicBit = 1u << 21;
     private readonly KvmVcpu _vcpu;
     private readonly kvm_lapic_state _initialLapic;
     private readonly bool _hasLapic;
+    private readonly Lock _parkingLock = new();
+    private KvmApParking? _parking;
 
     public KvmVcpuBackend(KvmVcpu vcpu)
     {
@@ -24,8 +27,31 @@ internal sealed class KvmVcpuBackend : IVcpuBackend
     }
 
     /// <inheritdoc />
+    public void Park(Action<ulong> startup)
+    {
+        lock (_parkingLock)
+        {
+            // Without an in-kernel local APIC there are no INIT/STARTUP IPIs to wait for.
+            if (_parking is not null || !_hasLapic)
+                return;
+            if (KvmApParking.Start(_vcpu, startup, out KvmApParking? parking) == ZxStatus.Ok)
+                _parking = parking;
+        }
+    }
+
+    private void Unpark()
+    {
+        lock (_parkingLock)
+        {
+            _parking?.Stop();
+            _parking = null;
+        }
+    }
+
+    /// <inheritdoc />
     public ZxStatus Reset(bool bootstrap, ulong entry)
     {
+        Unpark();
         // Let KVM finish whatever the last exit left half done (an IN, an MMIO read), so it cannot
         // write into the fresh state at the next entry; then clear events, LAPIC and MP state.
         ZxStatus status = _vcpu.CompletePendingExit();
@@ -56,6 +82,13 @@ internal sealed class KvmVcpuBackend : IVcpuBackend
             ref kvm_cpuid_entry2 e = ref cpuid.Entries[leaf1];
             e.ecx |= CpuidHypervisorBit;
             e.ebx = (e.ebx & 0x00FF_FFFF) | (vcpu.Id << 24);
+        }
+        // The extended topology leaves report the x2APIC id in EDX, per VCPU (KVM leaves it to
+        // user space): without it every processor of a multi-processor guest says it is APIC 0.
+        foreach (ref kvm_cpuid_entry2 e in cpuid.Entries)
+        {
+            if (e.function is CpuidExtendedTopology or CpuidExtendedTopologyV2)
+                e.edx = vcpu.Id;
         }
         ZxStatus status = vcpu.SetCpuid(cpuid);
         if (status != ZxStatus.Ok)
@@ -149,5 +182,9 @@ internal sealed class KvmVcpuBackend : IVcpuBackend
 
     public ZxStatus InjectException(byte vector, uint? errorCode) => _vcpu.QueueException(vector, errorCode);
 
-    public void Dispose() => _vcpu.Dispose();
+    public void Dispose()
+    {
+        Unpark();
+        _vcpu.Dispose();
+    }
 }

@@ -23,12 +23,14 @@ public sealed record AcpiMachine
     public required byte S5SleepType { get; init; }
     public required IReadOnlyList<AcpiSerialPort> SerialPorts { get; init; }
     public required IReadOnlyList<AcpiVirtioMmio> VirtioDevices { get; init; }
+    /// <summary>Processors: one enabled local APIC each, ACPI processor uid = APIC id = 0..count-1.</summary>
+    public int ProcessorCount { get; init; } = 1;
 }
 
 /// <summary>
 /// The ACPI tables of the Linux machine: RSDP (revision 2) → XSDT and RSDT → FADT (hardware-reduced,
 /// with sleep control/status and reset registers) → DSDT (COM1, virtio-mmio devices, \_S5), and the
-/// MADT (one local APIC, one IO-APIC). Hardware-reduced ACPI is what QEMU's microvm and Cloud
+/// MADT (a local APIC per processor, one IO-APIC). Hardware-reduced ACPI is what QEMU's microvm and Cloud
 /// Hypervisor give Linux: no 8259 PIC, no PIT, no PM timer, no SCI; the kernel then takes legacy
 /// IRQs from the IO-APIC and its clocks from the local APIC and kvm-clock.
 /// </summary>
@@ -111,17 +113,23 @@ public static class AcpiTables
         return f;
     }
 
-    /// <summary>MADT: the local APIC address (no PC-AT 8259s), the BSP's local APIC, the IO-APIC (GSI 0..23) and LINT1 as NMI.</summary>
+    /// <summary>MADT: the local APIC address (no PC-AT 8259s), every processor's local APIC, the IO-APIC (GSI 0..23) and LINT1 as NMI.</summary>
     public static byte[] Madt(AcpiMachine machine)
     {
         const int lapic = 8, ioapic = 12, lapicNmi = 6;
-        byte[] m = AcpiTable.Create("APIC", MadtRevision, AcpiTable.HeaderSize + 8 + lapic + ioapic + lapicNmi);
+        int processors = machine.ProcessorCount;
+        if (processors is < 1 or > 255)
+            throw new ArgumentOutOfRangeException(nameof(machine), processors, "the MADT describes 1 to 255 xAPIC processors");
+        byte[] m = AcpiTable.Create("APIC", MadtRevision, AcpiTable.HeaderSize + 8 + processors * lapic + ioapic + lapicNmi);
         Span<byte> s = m.AsSpan(AcpiTable.HeaderSize);
         BinaryPrimitives.WriteUInt32LittleEndian(s, machine.LocalApicAddress);
         BinaryPrimitives.WriteUInt32LittleEndian(s[4..], 0); // flags: no PCAT_COMPAT
         s = s[8..];
-        s[0] = 0; s[1] = lapic; s[2] = 0; s[3] = 0; BinaryPrimitives.WriteUInt32LittleEndian(s[4..], 1); // processor uid 0, APIC id 0, enabled
-        s = s[lapic..];
+        for (int cpu = 0; cpu < processors; cpu++)
+        {
+            s[0] = 0; s[1] = lapic; s[2] = (byte)cpu; s[3] = (byte)cpu; BinaryPrimitives.WriteUInt32LittleEndian(s[4..], 1); // uid, APIC id, enabled
+            s = s[lapic..];
+        }
         s[0] = 1; s[1] = ioapic; s[2] = machine.IoApicId; s[3] = 0;
         BinaryPrimitives.WriteUInt32LittleEndian(s[4..], machine.IoApicAddress);
         BinaryPrimitives.WriteUInt32LittleEndian(s[8..], 0); // GSI base
