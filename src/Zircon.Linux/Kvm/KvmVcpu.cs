@@ -122,10 +122,7 @@ public sealed unsafe partial class KvmVcpu : IDisposable
             // other order lost kicks: one sent between the clear and the drain had its signal
             // swallowed while its handshake stayed set, so every later Kick took itself for a
             // duplicate and the guest ran on for good (seen on SVM in the KVM rig).
-            if (interrupted)
-                KvmKickSignal.Drain();
-            Interlocked.Exchange(ref _kickRequested, 0);
-            Volatile.Write(ref RunPage->immediate_exit, 0);
+            EndKickHandshake(interrupted);
             _eventsStale = false;
 
             if (interrupted)
@@ -142,6 +139,15 @@ public sealed unsafe partial class KvmVcpu : IDisposable
         {
             _run.DangerousRelease();
         }
+    }
+
+    /// <summary>After a KVM_RUN: drains the kick signals sent so far (if it was interrupted), then clears the kick handshake.</summary>
+    private void EndKickHandshake(bool interrupted)
+    {
+        if (interrupted)
+            KvmKickSignal.Drain();
+        Interlocked.Exchange(ref _kickRequested, 0);
+        Volatile.Write(ref RunPage->immediate_exit, 0);
     }
 
     /// <summary>
