@@ -32,11 +32,15 @@ add_summary() { # LOG: adds the log's last "N passed, N failed[, N skipped]" lin
 # Suites whose tests mostly run guests. Where this host has no /dev/kvm they run in the KVM rig
 # (scripts/kvm-rig: Debian's kernel under QEMU's software emulation, with KVM on an emulated SVM
 # CPU) so that they are really run; ZX_KVM_RIG=0 turns the rig off (they are then skipped, each
-# test saying why). Of zxvm's own suite the rig runs the guest boots (zxos and Linux end to end);
-# its command-line, terminal and error tests, which mostly need no guest, stay on the host.
+# test saying why). Of zxvm's own suite the rig runs the guest boots (zxos and Linux end to end),
+# and of the .NET API's suite its guest tests; their other tests, which need no guest, stay on
+# the host. The C ABI's guest tests (hypervisor.c, the guest part of bad_pointers.c) are built
+# here and run in the rig too.
 kvm_projects=(tests/Zircon.Hypervisor.Tests/*.csproj tests/Zircon.Linux.Tests/*.csproj
               tests/Zircon.Vmm.Tests/*.csproj)
-zxvm_boots="FullyQualifiedName~Zxvm.Tests.RunTests|FullyQualifiedName~Zxvm.Tests.Linux.LinuxBootTests"
+split_projects=(tests/Zxvm.Tests/Zxvm.Tests.csproj tests/Zircon.Tests/Zircon.Tests.csproj)
+guest_tests=(Zxvm.Tests.RunTests Zxvm.Tests.Linux.LinuxBootTests Zircon.Tests.GuestVcpuTests Zircon.Tests.VcpuCancellationTests)
+c_guest_tests="hypervisor bad_pointers:hypervisor_calls"
 where_kvm=host
 if [ ! -c /dev/kvm ]; then
     if [ "${ZX_KVM_RIG:-1}" != 0 ] && scripts/kvm-rig/available.sh; then
@@ -47,8 +51,7 @@ if [ ! -c /dev/kvm ]; then
 fi
 host_projects=()
 for project in tests/*/*.csproj; do
-    if [ "$where_kvm" = rig ] && [[ " ${kvm_projects[*]} " == *" $project "* ]]; then continue; fi
-    [ "$where_kvm" = rig ] && [[ "$project" == tests/Zxvm.Tests/* ]] && continue
+    if [ "$where_kvm" = rig ] && [[ " ${kvm_projects[*]} ${split_projects[*]} " == *" $project "* ]]; then continue; fi
     host_projects+=("$project")
 done
 
@@ -56,15 +59,31 @@ scripts/run-xunit.sh "${host_projects[@]}" 2>&1 | tee "$results/host.log"
 add_summary "$results/host.log"
 
 if [ "$where_kvm" = rig ]; then
-    ZX_XUNIT_ARGS="--filter FullyQualifiedName!~Zxvm.Tests.RunTests&FullyQualifiedName!~Zxvm.Tests.Linux.LinuxBootTests" \
-        scripts/run-xunit.sh tests/Zxvm.Tests/Zxvm.Tests.csproj 2>&1 | tee "$results/zxvm-host.log"
-    add_summary "$results/zxvm-host.log"
-    echo "== KVM rig: this host has no /dev/kvm; running ${kvm_projects[*]} and zxvm's guest boots under KVM in QEMU (TCG, SVM)"
+    not_guest=""; only_guest=""
+    for t in "${guest_tests[@]}"; do
+        not_guest+="${not_guest:+&}FullyQualifiedName!~$t"; only_guest+="${only_guest:+|}FullyQualifiedName~$t"
+    done
+    ZX_XUNIT_ARGS="--filter $not_guest" scripts/run-xunit.sh "${split_projects[@]}" 2>&1 | tee "$results/split-host.log"
+    add_summary "$results/split-host.log"
+    echo "== KVM rig: this host has no /dev/kvm; running ${kvm_projects[*]} under KVM in QEMU (TCG, SVM)"
     scripts/kvm-rig/rig.sh --timeout 2400 -- scripts/run-xunit.sh "${kvm_projects[@]}" 2>&1 | tee "$results/rig.log"
     add_summary "$results/rig.log"
-    ZX_XUNIT_ARGS="--filter $zxvm_boots" \
-        scripts/kvm-rig/rig.sh --timeout 1800 -- scripts/run-xunit.sh tests/Zxvm.Tests/Zxvm.Tests.csproj 2>&1 | tee "$results/rig-zxvm.log"
-    add_summary "$results/rig-zxvm.log"
+    echo "== KVM rig: the guest tests of ${split_projects[*]}"
+    ZX_XUNIT_ARGS="--filter $only_guest" \
+        scripts/kvm-rig/rig.sh --timeout 1800 -- scripts/run-xunit.sh "${split_projects[@]}" 2>&1 | tee "$results/rig-split.log"
+    add_summary "$results/rig-split.log"
+    echo "== KVM rig: the C ABI's guest tests ($c_guest_tests), built here"
+    c_bin=artifacts/c-guest-tests
+    if ZX_C_TESTS="$c_guest_tests" ZX_C_STEP=build ZX_C_BUILD_DIR="$c_bin" \
+            tests/c/run.sh artifacts/native artifacts/native/include >"$results/c-build.log" 2>&1; then
+        ZX_C_TESTS="$c_guest_tests" ZX_C_STEP=run ZX_C_BUILD_DIR="$c_bin" \
+            scripts/kvm-rig/rig.sh --timeout 900 -- tests/c/run.sh artifacts/native artifacts/native/include 2>&1 | tee "$results/rig-c.log"
+        add_summary "$results/rig-c.log"
+    else
+        cat "$results/c-build.log"
+        echo "   the C guest tests do not build: counted as one failure"
+        failed=$((failed + 1))
+    fi
 fi
 
 echo "== C ABI tests"

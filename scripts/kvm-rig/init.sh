@@ -33,5 +33,11 @@ ifconfig lo 127.0.0.1 up 2>/dev/null
 # The command's output goes to a file on the root image, which the host reads after power-off:
 # the console is no channel for it (a test that plays with terminals may hang it up).
 echo "ZX-RIG-BEGIN" >/dev/console
+# Written back every few seconds, so that what a command that hangs printed before the rig's
+# timeout is on the image when the host reads it.
+( while sleep 5; do sync; done ) &
+syncer=$!
 setsid chroot /rig /rig-command.sh </dev/null >/rig/rig-output.log 2>&1
-finish $?
+status=$?
+kill $syncer 2>/dev/null
+finish $status

@@ -20,7 +20,11 @@ public static class HypervisorExports
             ZxStatus status = Syscalls.GuestCreate(resource, options, out uint guestHandle, out uint vmarHandle);
             if (status != ZxStatus.Ok)
                 return (int)status;
-            if (guest == null || vmar == null || !UserMemory.TryWrite(guest, guestHandle) || !UserMemory.TryWrite(vmar, vmarHandle))
+            // Both outputs are probed before either is written: with one bad pointer the caller's
+            // other variable keeps what it held (a test's live guest handle was overwritten with
+            // the handle closed here, found running bad_pointers.c in the KVM rig).
+            if (guest == null || vmar == null || !UserMemory.CanWrite(guest, sizeof(uint)) || !UserMemory.CanWrite(vmar, sizeof(uint)) ||
+                !UserMemory.TryWrite(guest, guestHandle) || !UserMemory.TryWrite(vmar, vmarHandle))
             {
                 Syscalls.HandleClose(vmarHandle);
                 Syscalls.HandleClose(guestHandle);

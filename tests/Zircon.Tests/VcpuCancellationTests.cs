@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace Zircon.Tests;
 
 /// <summary>
@@ -6,8 +8,9 @@ namespace Zircon.Tests;
 /// </summary>
 public class VcpuCancellationTests
 {
-    // mov eax, 0x1234; spin: jmp spin
-    private static readonly byte[] s_spin = [0xB8, 0x34, 0x12, 0x00, 0x00, 0xEB, 0xFE];
+    // mov eax, 0x1234; mov [SpinFlag], eax; spin: jmp spin
+    private const ulong SpinFlag = 0x30000;
+    private static readonly byte[] s_spin = [0xB8, 0x34, 0x12, 0x00, 0x00, 0x89, 0x04, 0x25, 0x00, 0x00, 0x03, 0x00, 0xEB, 0xFE];
 
     // out 0x11, al; jmp $  (an IO exit, then a spin)
     private static readonly byte[] s_outThenSpin = [0xE6, 0x11, 0xEB, 0xFE];
@@ -20,9 +23,27 @@ public class VcpuCancellationTests
         using (ram)
         {
             using Vcpu vcpu = Vcpu.Create(guest, GuestVcpuTests.Entry);
-            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+            // Cancel 50 ms after the guest has reached its spin (it says so in memory): a fixed
+            // 50 ms from the start may come before the guest ran at all on a slow or emulated host
+            // (the KVM rig), and the resume then rightly ends before the guest set RAX.
+            using var cts = new CancellationTokenSource();
+            var canceler = new Thread(() =>
+            {
+                Span<byte> flag = stackalloc byte[4];
+                long giveUp = Environment.TickCount64 + 20_000;
+                do
+                {
+                    Thread.Sleep(1);
+                    ram.Read(flag, SpinFlag);
+                }
+                while (BinaryPrimitives.ReadUInt32LittleEndian(flag) != 0x1234 && Environment.TickCount64 < giveUp);
+                Thread.Sleep(50);
+                cts.Cancel();
+            });
             long start = ZxClock.Monotonic;
+            canceler.Start();
             OperationCanceledException e = Assert.ThrowsAny<OperationCanceledException>(() => vcpu.Resume(cts.Token));
+            canceler.Join();
             Assert.Equal(cts.Token, e.CancellationToken);
             Assert.True(ZxClock.Monotonic - start >= 40_000_000);
             // The guest state is intact: what it computed before the spin is there.

@@ -158,10 +158,14 @@ ZT_TEST(hypervisor_calls) {
   zx_status_t status = zx_guest_create(get_root_resource(), 0, &guest, &vmar);
   if (status == ZX_ERR_NOT_SUPPORTED) ZT_SKIP("no KVM on this host (zx_guest_create: ZX_ERR_NOT_SUPPORTED)");
   ZT_ASSERT_OK(status);
+  const zx_handle_t guest_before = guest, vmar_before = vmar;
   FOR_BAD_OUTPUTS(k) {
     EXPECT_INVALID(k, zx_guest_create(get_root_resource(), 0, (zx_handle_t*)bad[k], &vmar));
     EXPECT_INVALID(k, zx_guest_create(get_root_resource(), 0, &guest, (zx_handle_t*)bad[k]));
   }
+  // A refused call writes neither output: the good one still holds the caller's handle.
+  ZT_EXPECT_EQ(guest_before, guest);
+  ZT_EXPECT_EQ(vmar_before, vmar);
   FOR_BAD_OUTPUTS(k) EXPECT_INVALID(k, zx_vcpu_create(guest, 0, 0x1000, (zx_handle_t*)bad[k]));
   zx_handle_t vcpu;
   ZT_ASSERT_OK(zx_vcpu_create(guest, 0, 0x1000, &vcpu));

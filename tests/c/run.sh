@@ -8,6 +8,11 @@
 #   INCLUDE_DIR  directory holding zircon/*.h
 #                (default: $ZIRCON_INCLUDE_DIR, else <repo>/artifacts/native/include)
 # Environment: CC (gcc), CXX (g++), ZIRCON_TEST_TIMEOUT (seconds per test binary, 60).
+#   For the KVM rig (docs/kvm-rig.md), which has no compiler: ZX_C_TESTS="NAME[:ONLY] ..." runs
+#   just these programs (ONLY: only their tests whose name contains it, see ZT_ONLY in ztest.h),
+#   without the header and install checks; ZX_C_STEP=build compiles them into ZX_C_BUILD_DIR and
+#   stops, ZX_C_STEP=run runs them from there without compiling. test.sh builds the guest tests
+#   here and runs them in the rig. (ZX_* variables reach the command the rig runs.)
 #
 # Prints each suite's results and, last, exactly one line "N passed, N failed" that adds up every
 # check (compile-time layout checks, header self-containment, behavioural checks). A compile
@@ -55,30 +60,7 @@ ldflags=(-L"$lib_dir" -lzircon -lpthread -Wl,-rpath,"$lib_dir")
 echo "== libzircon: $lib_dir/libzircon.so"
 echo "== headers:   $include_dir"
 
-# 1. Every header is self-contained, include-guarded and compiles warning-free in each language
-#    mode a consumer may use: strict C99 and C11 (-pedantic, no POSIX feature macro) and C++17.
-header_ok=0
-header_failed=0
-header_modes=("c99:$cc -x c -std=c99 -pedantic" "c11:$cc -x c -std=c11 -pedantic" "c++17:$cxx -x c++ -std=c++17 -pedantic")
-while IFS= read -r header; do
-  rel="${header#"$include_dir"/}"
-  # Included twice (include guards); the typedef keeps a macro-only header's unit non-empty.
-  printf '#include <%s>\n#include <%s>\ntypedef int header_check_t;\n' "$rel" "$rel" >"$build/header.src"
-  for mode in "${header_modes[@]}"; do
-    label="${mode%%:*}"
-    read -r -a compiler <<<"${mode#*:}"
-    if "${compiler[@]}" -Wall -Wextra -Werror -fsyntax-only -I"$include_dir" "$build/header.src" 2>"$build/err"; then
-      header_ok=$((header_ok + 1))
-    else
-      header_failed=$((header_failed + 1)); echo "[FAIL] header $rel ($label)"; cat "$build/err"
-    fi
-  done
-done < <(find "$include_dir/zircon" -name '*.h' | sort)
-echo "headers: $header_ok checks passed, $header_failed failed"
-passed=$((passed + header_ok))
-failed=$((failed + header_failed))
-
-# 2. Build and run each test program.
+# Runs one test binary and adds its ztest-summary to the counts; a crash or hang is one failure.
 run_one() {
   local name="$1" exe="$2"
   local out="$build/$name.out"
@@ -106,6 +88,56 @@ run_one() {
     failed=$((failed + 1))
   fi
 }
+
+# A subset for the KVM rig: build here, run there.
+if [ -n "${ZX_C_TESTS:-}" ]; then
+  step="${ZX_C_STEP:-both}"
+  bin_dir="${ZX_C_BUILD_DIR:-$build}"
+  mkdir -p "$bin_dir"
+  for entry in $ZX_C_TESTS; do
+    name="${entry%%:*}"
+    only=""; [ "$entry" != "$name" ] && only="${entry#*:}"
+    echo "== $name${only:+ (tests matching $only)}"
+    if [ "$step" != run ]; then
+      if ! "$cc" "${cflags[@]}" -o "$bin_dir/$name" "$here/$name.c" "${ldflags[@]}" 2>"$build/err"; then
+        echo "[FAIL] $name: does not compile"; cat "$build/err"
+        failed=$((failed + 1))
+        continue
+      fi
+    fi
+    [ "$step" = build ] && continue
+    if [ -n "$only" ]; then export ZT_ONLY="$only"; else unset ZT_ONLY; fi
+    run_one "$name" "$bin_dir/$name"
+    unset ZT_ONLY
+  done
+  [ "$step" = build ] && { [ "$failed" -eq 0 ]; exit $?; }
+  finish
+fi
+
+# 1. Every header is self-contained, include-guarded and compiles warning-free in each language
+#    mode a consumer may use: strict C99 and C11 (-pedantic, no POSIX feature macro) and C++17.
+header_ok=0
+header_failed=0
+header_modes=("c99:$cc -x c -std=c99 -pedantic" "c11:$cc -x c -std=c11 -pedantic" "c++17:$cxx -x c++ -std=c++17 -pedantic")
+while IFS= read -r header; do
+  rel="${header#"$include_dir"/}"
+  # Included twice (include guards); the typedef keeps a macro-only header's unit non-empty.
+  printf '#include <%s>\n#include <%s>\ntypedef int header_check_t;\n' "$rel" "$rel" >"$build/header.src"
+  for mode in "${header_modes[@]}"; do
+    label="${mode%%:*}"
+    read -r -a compiler <<<"${mode#*:}"
+    if "${compiler[@]}" -Wall -Wextra -Werror -fsyntax-only -I"$include_dir" "$build/header.src" 2>"$build/err"; then
+      header_ok=$((header_ok + 1))
+    else
+      header_failed=$((header_failed + 1)); echo "[FAIL] header $rel ($label)"; cat "$build/err"
+    fi
+  done
+done < <(find "$include_dir/zircon" -name '*.h' | sort)
+echo "headers: $header_ok checks passed, $header_failed failed"
+passed=$((passed + header_ok))
+failed=$((failed + header_failed))
+
+# 2. Build and run each test program.
 
 for src in "$here"/*.c; do
   name="$(basename "$src" .c)"

@@ -11,6 +11,8 @@ namespace Zircon.Stress;
 /// </summary>
 internal sealed class GuestStress(Report report)
 {
+    private int _faultsDone;
+
     private const ulong MemorySize = 4 << 20, Entry = 0x4000, ExitTrap = 0x30_0000, Unbacked = 0x3000_0000;
 
     public bool HostHasKvm(out string reason)
@@ -34,6 +36,7 @@ internal sealed class GuestStress(Report report)
             return;
         }
         ResourceSample before = ResourceSample.Take();
+        using var hang = new HangReporter("guest faults", () => Volatile.Read(ref _faultsDone), TimeSpan.FromSeconds(60));
         // lidt with a zero limit, then int3: no gate can be read, #GP, #DF, shutdown.
         Fault("triple fault", [0x0F, 0x01, 0x1C, 0x25, 0x00, 0x50, 0x00, 0x00, 0xCC], null, ZxStatus.ErrNotSupported, ZxStatus.ErrBadState);
         Fault("undefined instruction", [0x0F, 0x0B], null, ZxStatus.ErrNotSupported, ZxStatus.ErrBadState);
@@ -55,13 +58,17 @@ internal sealed class GuestStress(Report report)
         long deadline = Environment.TickCount64 + (long)budget.TotalMilliseconds;
         int guests = 0, failures = 0;
         ResourceSample peak = before;
+        using var hang = new HangReporter("guest soak", () => Volatile.Read(ref guests), TimeSpan.FromSeconds(60));
         while (Environment.TickCount64 < deadline)
         {
             // mov [ExitTrap], rax : a MEM trap exit, the guest's "done".
             ZxStatus s = RunOnce([0x48, 0x89, 0x04, 0x25, 0x00, 0x00, 0x30, 0x00], null, out _);
             if (s != ZxStatus.Ok)
+            {
                 failures++;
-            guests++;
+                Console.WriteLine($"guest soak: guest {guests} ended with {s}");
+            }
+            Interlocked.Increment(ref guests);
             if (guests % 50 == 0)
             {
                 ResourceSample now = ResourceSample.Take();
@@ -75,9 +82,11 @@ internal sealed class GuestStress(Report report)
 
     private void Fault(string name, byte[] code, Func<uint, ZxStatus>? fromOtherThread, params ZxStatus[] expected)
     {
+        Console.WriteLine($"guest faults: {name} ..."); // where a hang is, if one ever is
         ZxStatus s = RunOnce(code, fromOtherThread, out bool survived);
+        Interlocked.Increment(ref _faultsDone);
         report.Add("guests created", 1);
-        report.Check($"guest faults: {name}", survived && expected.Contains(s), $"resume: {s}");
+        report.Check($"guest faults: {name}", survived && expected.Contains(s), survived ? $"resume: {s}" : "the guest's thread did not come back in 20 s");
     }
 
     /// <summary>One guest: identity page tables, <paramref name="code"/> at Entry, a MEM trap as the exit; resumed once on a new thread.</summary>

@@ -13,7 +13,10 @@ internal sealed class ZxvmInputs(Report report, string zxvm)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
 
-    public void Run(TimeSpan budget)
+    /// <param name="budget">Time for the bad inputs.</param>
+    /// <param name="withShrinkingDisk">Also the disk that shrinks under a running guest (needs KVM);
+    /// false when the guest parts run apart (<c>--parts host</c>), which then run it.</param>
+    public void Run(TimeSpan budget, bool withShrinkingDisk)
     {
         string dir = Directory.CreateTempSubdirectory("zircon-stress-").FullName;
         try
@@ -76,6 +79,21 @@ internal sealed class ZxvmInputs(Report report, string zxvm)
                 ran++;
             }
             report.Add("zxvm bad inputs", ran);
+            if (withShrinkingDisk)
+                DiskThatChangesSize(dir);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Only the disk that shrinks under a running guest (run with the guest parts).</summary>
+    public void RunShrinkingDisk()
+    {
+        string dir = Directory.CreateTempSubdirectory("zircon-stress-").FullName;
+        try
+        {
             DiskThatChangesSize(dir);
         }
         finally

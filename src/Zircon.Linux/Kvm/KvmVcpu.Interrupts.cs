@@ -32,6 +32,11 @@ public sealed unsafe partial class KvmVcpu
             // one inside it (running the guest or halted in the kernel).
             // SAFETY: the reference taken above keeps the mapping alive for this write.
             Volatile.Write(ref RunPage->immediate_exit, 1);
+            // A full fence: the VCPU thread publishes its id and then (in the kernel, after a
+            // locked operation) reads immediate_exit; this thread writes immediate_exit and then
+            // reads the id. Without the fence x86 may move the read before the write, and a kick
+            // racing the first Run could see neither (no id to signal, immediate_exit read as 0).
+            Interlocked.MemoryBarrier();
             int tid = Volatile.Read(ref _threadId);
             if (tid != 0)
                 KvmNative.tgkill(KvmKickSignal.ProcessId, tid, KvmKickSignal.Number);

@@ -28,15 +28,10 @@ public sealed unsafe partial class KvmVcpu
             if (status != ZxStatus.Ok)
                 return status;
             status = KvmNative.IoctlRaw(_fd, KvmIoctls.KVM_RUN, 0, out _, out int errno);
-            Interlocked.Exchange(ref _kickRequested, 0);
-            Volatile.Write(ref RunPage->immediate_exit, 0);
-            if (status == ZxStatus.Ok || errno == KvmNative.EAGAIN)
+            bool interrupted = status != ZxStatus.Ok && errno == KvmNative.EINTR;
+            EndKickHandshake(interrupted);
+            if (status == ZxStatus.Ok || errno == KvmNative.EAGAIN || interrupted)
                 return ZxStatus.Ok;
-            if (errno == KvmNative.EINTR)
-            {
-                KvmKickSignal.Drain();
-                return ZxStatus.Ok;
-            }
             return status;
         }
         finally

@@ -114,21 +114,24 @@ public sealed unsafe partial class KvmVcpu : IDisposable
             if (completeOnly)
                 Volatile.Write(ref RunPage->immediate_exit, 1);
             status = KvmNative.IoctlRaw(_fd, KvmIoctls.KVM_RUN, 0, out _, out int errno);
+            bool interrupted = status != ZxStatus.Ok && errno == KvmNative.EINTR;
 
-            // Clear the kick handshake before the caller looks at its own pending work: a Kick
-            // that lands after this point makes the next Run return at once (see Kick).
-            Interlocked.Exchange(ref _kickRequested, 0);
-            Volatile.Write(ref RunPage->immediate_exit, 0);
+            // Consume the kick signals sent so far, and only then clear the kick handshake, before
+            // the caller looks at its own pending work. In this order a Kick that lands after the
+            // clear keeps its signal pending, and the next Run returns at once (see Kick). The
+            // other order lost kicks: one sent between the clear and the drain had its signal
+            // swallowed while its handshake stayed set, so every later Kick took itself for a
+            // duplicate and the guest ran on for good (seen on SVM in the KVM rig).
+            EndKickHandshake(interrupted);
             _eventsStale = false;
 
-            if (status != ZxStatus.Ok)
+            if (interrupted)
             {
-                if (errno != KvmNative.EINTR)
-                    return status;
-                KvmKickSignal.Drain();
                 exit = new KvmExit(KvmExitKind.Intr, KvmConstants.KVM_EXIT_INTR);
                 return ZxStatus.Ok;
             }
+            if (status != ZxStatus.Ok)
+                return status;
             exit = Decode();
             return ZxStatus.Ok;
         }
@@ -136,6 +139,15 @@ public sealed unsafe partial class KvmVcpu : IDisposable
         {
             _run.DangerousRelease();
         }
+    }
+
+    /// <summary>After a KVM_RUN: drains the kick signals sent so far (if it was interrupted), then clears the kick handshake.</summary>
+    private void EndKickHandshake(bool interrupted)
+    {
+        if (interrupted)
+            KvmKickSignal.Drain();
+        Interlocked.Exchange(ref _kickRequested, 0);
+        Volatile.Write(ref RunPage->immediate_exit, 0);
     }
 
     /// <summary>
