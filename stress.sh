@@ -57,9 +57,21 @@ timeout --kill-after=10 $((seconds * 3 + 120)) "${stress[@]}" "$seconds" "${host
 host_status=${PIPESTATUS[0]}
 guest_seconds=$((seconds * 3 / 10 < 5 ? 5 : seconds * 3 / 10))
 echo "== guest faults and soak in the KVM rig (this host has no /dev/kvm): $guest_seconds s"
-scripts/kvm-rig/rig.sh --timeout $((guest_seconds * 4 + 300)) -- \
-    "${stress[@]}" "$guest_seconds" --parts guests --zxvm "$(readlink -f artifacts/bin/zxvm)" | tee "$work/rig.log"
-rig_status=${PIPESTATUS[0]}
+run_guests_in_rig() {
+    scripts/kvm-rig/rig.sh --timeout $((guest_seconds * 4 + 300)) -- \
+        "${stress[@]}" "$guest_seconds" --parts guests --zxvm "$(readlink -f artifacts/bin/zxvm)" | tee "$work/rig.log"
+    return "${PIPESTATUS[0]}"
+}
+run_guests_in_rig
+rig_status=$?
+# The rig's whole emulated machine sometimes stops during the soak (no guest, host thread or
+# kernel watchdog inside it prints anything more; docs/RELIABILITY.md). That ends in the rig's
+# time limit (124) and is retried once, visibly; a second stop, or any other failure, fails.
+if [ $rig_status = 124 ]; then
+    echo "stress: the KVM rig stopped responding (its intermittent machine stop, docs/RELIABILITY.md); running the guest parts once more"
+    run_guests_in_rig
+    rig_status=$?
+fi
 
 passed=0; failed=0; skipped=0
 for part in host rig; do
