@@ -196,6 +196,45 @@ public class HotPathRaceTests
         }
     }
 
+    // Found by ./stress.sh: a waiter woken by a trigger that a second waiter took first (and which
+    // then waited again) reset the second waiter's Waiting state and overwrote its parker, so the
+    // second waiter slept through every later trigger and the destroy.
+    [Fact]
+    public void InterruptWait_TwoWaiters_NeitherIsStranded_AndDestroyEndsBoth()
+    {
+        for (int round = 0; round < 200; round++)
+        {
+            InterruptDispatcher interrupt = InterruptDispatcher.CreateVirtual();
+            var statuses = new System.Collections.Concurrent.ConcurrentBag<ZxStatus>();
+            var waiters = Enumerable.Range(0, 2).Select(_ => new Thread(() =>
+            {
+                while (true)
+                {
+                    ZxStatus status = interrupt.Wait(out long _);
+                    statuses.Add(status);
+                    if (status == ZxStatus.ErrCanceled)
+                        return;
+                }
+            })).ToArray();
+            foreach (Thread t in waiters)
+            {
+                t.IsBackground = true; // a stranded waiter must not keep the test host alive
+                t.Start();
+            }
+            var random = new Random(round);
+            for (int i = 0, n = random.Next(1, 200); i < n; i++)
+            {
+                interrupt.Trigger(i + 1);
+                if (random.Next(4) == 0)
+                    Thread.Yield();
+            }
+            Assert.Equal(ZxStatus.Ok, interrupt.Destroy());
+            foreach (Thread t in waiters)
+                Assert.True(t.Join(Patience), $"round {round}: a waiter never came back after destroy");
+            Assert.All(statuses, s => Assert.Contains(s, new[] { ZxStatus.Ok, ZxStatus.ErrBadState, ZxStatus.ErrCanceled }));
+        }
+    }
+
     [Fact]
     public void Signals_ReadWithoutTheLock_NeverShowATornOrHalfDoneChange()
     {

@@ -226,10 +226,16 @@ public sealed partial class InterruptDispatcher : Dispatcher
                     // Back from Park: woken by a trigger or a destroy (both under this lock, see
                     // WakeParkedLocked). Re-evaluate in this same locked section, so that no other
                     // thread can slip in between the wake-up and the checks below.
+                    // A Waiting state that is not ours belongs to another waiter that came in
+                    // after our wake-up (it took the trigger meant for us and waits again): leave
+                    // it alone, or its parker would be overwritten by ours and it would never be
+                    // woken again, not even by destroy. We then fail below as a second waiter.
                     if (ReferenceEquals(_parked, parker))
+                    {
                         _parked = null;
-                    if (_state == State.Waiting)
-                        _state = State.Idle; // woken without a trigger; re-evaluate
+                        if (_state == State.Waiting)
+                            _state = State.Idle; // our own wait, woken without a trigger; re-evaluate
+                    }
                 }
                 // A waiter that was blocked when the interrupt was destroyed ends with CANCELED even
                 // if a bind slipped in between a trigger and its wake-up (Zircon checks the binding
