@@ -96,11 +96,11 @@ public class InterruptRegressionTests
             InterruptDispatcher irqObject = InterruptOf(irq);
             ZxStatus waitStatus = ZxStatus.ErrInternal;
             bool bound = false;
-            // The waiter must not get the lock back between the trigger and the bind: hold it.
+            // The waiter must not return between the trigger and the bind: hold it in its sleep.
             var waiter = new Thread(() => waitStatus = Syscalls.InterruptWait(irq, out _)) { IsBackground = true };
             waiter.Start();
             Assert.True(SpinWait.SpinUntil(() => irqObject.IsWaiting, 5000));
-            lock (GetSync(irqObject))
+            lock (GetParkedWaiter(irqObject))
             {
                 Assert.Equal(ZxStatus.Ok, Syscalls.InterruptTrigger(irq, 0, T1));
                 bound = Syscalls.InterruptBind(irq, port, 1, ZxInterruptOptions.Bind) == ZxStatus.Ok;
@@ -123,7 +123,7 @@ public class InterruptRegressionTests
         var waiter = new Thread(() => waitStatus = Syscalls.InterruptWait(irq, out _)) { IsBackground = true };
         waiter.Start();
         Assert.True(SpinWait.SpinUntil(() => irqObject.IsWaiting, 5000));
-        lock (GetSync(irqObject))
+        lock (GetParkedWaiter(irqObject))
         {
             Syscalls.InterruptTrigger(irq, 0, T1);
             Assert.Equal(ZxStatus.Ok, Syscalls.InterruptBind(irq, port, 1, ZxInterruptOptions.Bind));
@@ -134,7 +134,16 @@ public class InterruptRegressionTests
         Zx.Close(irq, port);
     }
 
-    // The interrupt's monitor, so a test can order operations between a waiter's wake-up and its return.
-    private static object GetSync(InterruptDispatcher irq) =>
-        typeof(InterruptDispatcher).GetField("_sync", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(irq)!;
+    // The parker of the thread blocked in zx_interrupt_wait. Holding its monitor keeps that thread
+    // from returning from its sleep after a wake-up (Unpark, reentrant for the holder, still marks
+    // it woken), so a test can order operations between a waiter's wake-up and its return. (The
+    // interrupt's own lock is a ShortLock, which is not reentrant and cannot be held by a test
+    // that then calls the syscalls.)
+    private static object GetParkedWaiter(InterruptDispatcher irq)
+    {
+        var field = typeof(InterruptDispatcher).GetField("_parked", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        object? parker = null;
+        Assert.True(SpinWait.SpinUntil(() => (parker = field.GetValue(irq)) is not null, 5000), "no thread parked in zx_interrupt_wait");
+        return parker!;
+    }
 }
