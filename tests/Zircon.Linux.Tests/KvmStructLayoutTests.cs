@@ -24,6 +24,7 @@ public sealed class KvmStructLayoutTests
     [InlineData(typeof(kvm_msrs), 8)]
     [InlineData(typeof(kvm_userspace_memory_region), 32)]
     [InlineData(typeof(kvm_irqfd), 32)]
+    [InlineData(typeof(kvm_ioeventfd), 64)]
     [InlineData(typeof(kvm_irq_routing_entry), 48)]
     [InlineData(typeof(kvm_irq_routing), 8)]
     [InlineData(typeof(kvm_msi), 32)]
@@ -61,6 +62,10 @@ public sealed class KvmStructLayoutTests
     [InlineData(typeof(kvm_vcpu_events), "exception_has_payload", 55)]
     [InlineData(typeof(kvm_vcpu_events), "exception_payload", 56)]
     [InlineData(typeof(kvm_irq_routing_entry), "msi", 16)]
+    [InlineData(typeof(kvm_ioeventfd), "addr", 8)]
+    [InlineData(typeof(kvm_ioeventfd), "len", 16)]
+    [InlineData(typeof(kvm_ioeventfd), "fd", 20)]
+    [InlineData(typeof(kvm_ioeventfd), "flags", 24)]
     public void FieldOffset_MatchesTheKernelHeader(Type type, string field, int offset) =>
         Assert.Equal(offset, (int)Marshal.OffsetOf(type, field));
 
@@ -75,6 +80,7 @@ public sealed class KvmStructLayoutTests
             (KvmIoctls.KVM_CREATE_VCPU, 0x0000ae41), (KvmIoctls.KVM_SET_TSS_ADDR, 0x0000ae47),
             (KvmIoctls.KVM_SET_IDENTITY_MAP_ADDR, 0x4008ae48), (KvmIoctls.KVM_SET_GSI_ROUTING, 0x4008ae6a),
             (KvmIoctls.KVM_IRQFD, 0x4020ae76), (KvmIoctls.KVM_SIGNAL_MSI, 0x4020aea5),
+            (KvmIoctls.KVM_IOEVENTFD, 0x4040ae79),
             (KvmIoctls.KVM_ENABLE_CAP, 0x4068aea3), (KvmIoctls.KVM_RUN, 0x0000ae80),
             (KvmIoctls.KVM_GET_REGS, 0x8090ae81), (KvmIoctls.KVM_SET_REGS, 0x4090ae82),
             (KvmIoctls.KVM_GET_SREGS, 0x8138ae83), (KvmIoctls.KVM_SET_SREGS, 0x4138ae84),

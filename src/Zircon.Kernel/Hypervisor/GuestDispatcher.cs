@@ -26,6 +26,7 @@ public sealed partial class GuestDispatcher : Dispatcher
     {
         Machine = machine;
         Memory = new GuestAddressSpace(machine);
+        Doorbells = new BellDoorbells(machine);
         Vmar = new VmarDispatcher(Memory, ZxDefaultRights.GuestPhysicalVmar);
     }
 
@@ -43,6 +44,9 @@ public sealed partial class GuestDispatcher : Dispatcher
     internal GuestAddressSpace Memory { get; }
 
     internal GuestTrapTable Traps { get; } = new();
+
+    /// <summary>BELL addresses whose writes complete without a VCPU exit.</summary>
+    internal BellDoorbells Doorbells { get; }
 
     /// <summary><c>zx_guest_create</c> once the resource was checked.</summary>
     public static ZxStatus Create(IHypervisor hypervisor, out GuestDispatcher? guest)
@@ -183,6 +187,9 @@ public sealed partial class GuestDispatcher : Dispatcher
                 return;
             _destroyed = true;
         }
+        // Doorbells first: once they are detached no counted write can queue a packet, and
+        // clearing the traps then takes every queued one off the ports.
+        Doorbells.Dispose();
         Traps.Clear();
         IVcpuBackend?[] retired;
         lock (_lock)

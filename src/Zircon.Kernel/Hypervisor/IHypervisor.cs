@@ -37,4 +37,13 @@ public interface IGuestBackend : IDisposable
     /// Disposing the route detaches the line again.
     /// </summary>
     ZxStatus RouteInterruptLine(EventFd line, ReadOnlySpan<uint> apicIds, byte vector, out IDisposable? route);
+
+    /// <summary>
+    /// Makes a guest write of any length starting exactly at guest-physical <paramref name="address"/>
+    /// (where no memory is mapped) complete without a VCPU exit, adding one to <paramref name="signal"/>
+    /// instead; reads still exit. KVM: an ioeventfd of length 0. NOT_SUPPORTED when the host cannot;
+    /// NO_RESOURCES when it has no room for more. Disposing the doorbell detaches it; once that returns
+    /// no write signals <paramref name="signal"/> any more, so a count read afterwards is final.
+    /// </summary>
+    ZxStatus AttachWriteDoorbell(ulong address, EventFd signal, out IDisposable? doorbell);
 }

@@ -143,8 +143,14 @@ public sealed partial class VcpuDispatcher
         {
             // A write rings the bell and is discarded (the guest has moved past it); a read cannot be served.
             // Waiting for packet budget gives way to a close or zx_vcpu_kick of this VCPU (CANCELED).
+            // Once rung, later writes to that address may complete without exiting (BellDoorbells).
             if (access.IsWrite)
-                return trap.RingBell(access.Address, _abandonWait);
+            {
+                ZxStatus rung = trap.RingBell(access.Address, _abandonWait);
+                if (rung == ZxStatus.Ok)
+                    Guest.Doorbells.Learn(trap, access.Address);
+                return rung;
+            }
             DescribeUntrappedMemory(access, ref packet);
             return UnsupportedAccess();
         }

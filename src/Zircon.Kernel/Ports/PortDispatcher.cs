@@ -26,6 +26,8 @@ public sealed class PortDispatcher : Dispatcher
     private PortWaiter? _waitersTail;
     private int _userPackets;
     private bool _closed;
+    // Kernel parts told when the last handle goes (guest BELL traps stop their in-kernel doorbells).
+    private readonly List<Action> _closeHooks = new();
 
     /// <summary>A new empty port; <paramref name="options"/> may hold ZX_PORT_BIND_TO_INTERRUPT.</summary>
     public PortDispatcher(uint options) => CanBindInterrupts = (options & ZxPortOptions.BindToInterrupt) != 0;
@@ -298,13 +300,39 @@ public sealed class PortDispatcher : Dispatcher
         return removed > 0 ? ZxStatus.Ok : ZxStatus.ErrNotFound;
     }
 
+    /// <summary>
+    /// Calls <paramref name="hook"/> once, on the thread that closes the last handle and after every
+    /// packet was dropped, when the port loses its last handle. False (and never called) if that
+    /// already happened.
+    /// </summary>
+    internal bool AddCloseHook(Action hook)
+    {
+        using (_lock.Hold())
+        {
+            if (_closed)
+                return false;
+            _closeHooks.Add(hook);
+            return true;
+        }
+    }
+
+    /// <summary>Undoes <see cref="AddCloseHook"/> (nothing if the hook was called or never added).</summary>
+    internal void RemoveCloseHook(Action hook)
+    {
+        using (_lock.Hold())
+            _closeHooks.Remove(hook);
+    }
+
     /// <summary>Last handle closed: drop every packet and registration; waiters end with CANCELED.</summary>
     protected override void OnZeroHandles()
     {
         PortObserver[] observers;
         PortWaiter? waiters;
+        Action[] closeHooks;
         using (_lock.Hold())
         {
+            closeHooks = [.. _closeHooks];
+            _closeHooks.Clear();
             _closed = true;
             _lines = [];
             _queue.Clear();
@@ -329,6 +357,8 @@ public sealed class PortDispatcher : Dispatcher
         }
         foreach (PortObserver observer in observers)
             observer.Object.RemoveObserver(observer);
+        foreach (Action hook in closeHooks)
+            hook();
     }
 
     private PortWaiter? DeliverLocked(in ZxPortPacket packet, IPacketProducer? producer)

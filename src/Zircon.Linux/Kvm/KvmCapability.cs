@@ -46,6 +46,8 @@ public enum KvmCapability : uint
     ReadonlyMem = 81,
     /// <summary><c>KVM_CAP_SPLIT_IRQCHIP</c>: an in-kernel local APIC with the IOAPIC/PIC in user space.</summary>
     SplitIrqchip = 121,
+    /// <summary><c>KVM_CAP_IOEVENTFD_ANY_LENGTH</c>: an MMIO ioeventfd of length 0 matches a write of any length.</summary>
+    IoeventfdAnyLength = 122,
     /// <summary><c>KVM_CAP_X2APIC_API</c>: 32-bit APIC IDs and the x2APIC interface.</summary>
     X2apicApi = 129,
     /// <summary><c>KVM_CAP_IMMEDIATE_EXIT</c>: kvm_run.immediate_exit.</summary>

@@ -38,6 +38,9 @@ internal static class KvmConstants
     // kvm_irqfd.flags
     internal const uint KVM_IRQFD_FLAG_DEASSIGN = 1 << 0;
 
+    // kvm_ioeventfd.flags (no DATAMATCH, no PIO: an MMIO write of any value)
+    internal const uint KVM_IOEVENTFD_FLAG_DEASSIGN = 1 << 2;
+
     // kvm_irq_routing_entry.type
     internal const uint KVM_IRQ_ROUTING_MSI = 2;
 

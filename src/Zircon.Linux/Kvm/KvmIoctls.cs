@@ -37,6 +37,7 @@ internal static class KvmIoctls
     internal static readonly nuint KVM_SET_IDENTITY_MAP_ADDR = Iow<ulong>(0x48);
     internal static readonly nuint KVM_SET_GSI_ROUTING = Iow<kvm_irq_routing>(0x6a);
     internal static readonly nuint KVM_IRQFD = Iow<kvm_irqfd>(0x76);
+    internal static readonly nuint KVM_IOEVENTFD = Iow<kvm_ioeventfd>(0x79);
     internal static readonly nuint KVM_SIGNAL_MSI = Iow<kvm_msi>(0xa5);
     internal static readonly nuint KVM_ENABLE_CAP = Iow<kvm_enable_cap>(0xa3);
 

@@ -255,6 +255,18 @@ internal struct kvm_irqfd
     public KvmBytes16 pad;
 }
 
+/// <summary>KVM_IOEVENTFD's argument: a guest write at <c>addr</c> signals eventfd <c>fd</c> inside the kernel.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct kvm_ioeventfd
+{
+    public ulong datamatch;
+    public ulong addr;
+    public uint len;
+    public int fd;
+    public uint flags;
+    public KvmBytes36 pad;
+}
+
 [StructLayout(LayoutKind.Sequential)]
 internal struct kvm_irq_routing_msi
 {
@@ -439,6 +451,12 @@ public struct KvmBytes1024
 
 [InlineArray(64)]
 internal struct KvmBytes64
+{
+    private byte _element0;
+}
+
+[InlineArray(36)]
+internal struct KvmBytes36
 {
     private byte _element0;
 }

@@ -28,16 +28,36 @@ public sealed unsafe class EventFd : IDisposable
         }
     }
 
-    /// <summary>Reads and resets the counter; returns 0 if it was zero.</summary>
+    /// <summary>
+    /// Reads and resets the counter; returns 0 if it was zero or the eventfd was closed. Safe against
+    /// a concurrent <see cref="Dispose"/>: the descriptor stays open for the read, so its number can
+    /// never name another file by then.
+    /// </summary>
     public ulong Drain()
     {
-        ulong value;
-        while (true)
+        bool added = false;
+        try
         {
-            if (LibcNative.read(_fd.Fd, &value, 8) == 8)
-                return value;
-            if (Errno.Last != LibcNative.EINTR)
-                return 0;
+            _fd.DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+            return 0;
+        }
+        try
+        {
+            ulong value;
+            while (true)
+            {
+                if (LibcNative.read(_fd.Fd, &value, 8) == 8)
+                    return value;
+                if (Errno.Last != LibcNative.EINTR)
+                    return 0;
+            }
+        }
+        finally
+        {
+            _fd.DangerousRelease();
         }
     }
 

@@ -136,7 +136,94 @@ internal sealed class FakeGuestBackend : IGuestBackend
         return ZxStatus.ErrNotSupported;
     }
 
-    public void Dispose() => Interlocked.Exchange(ref _disposed, 1);
+    private readonly Dictionary<ulong, EventFd> _doorbells = new();
+    private readonly ConcurrentQueue<string> _violations = new();
+
+    /// <summary>Whether <see cref="AttachWriteDoorbell"/> works (KVM with KVM_CAP_IOEVENTFD_ANY_LENGTH); off plays a host without it.</summary>
+    public bool DoorbellsSupported { get; set; }
+
+    /// <summary>What <see cref="AttachWriteDoorbell"/> answers once <see cref="DoorbellsSupported"/> (NO_RESOURCES plays a full MMIO bus).</summary>
+    public ZxStatus AttachDoorbellStatus { get; set; } = ZxStatus.Ok;
+
+    /// <summary>Every doorbell ever attached, by address, in order (attaching again adds it again).</summary>
+    public ConcurrentQueue<ulong> DoorbellsAttached { get; } = new();
+
+    /// <summary>Contract violations seen (a doorbell attached twice or still attached at dispose).</summary>
+    public IReadOnlyList<string> Violations => [.. _violations];
+
+    private int _attachRequests;
+
+    /// <summary>How many times the kernel asked for a doorbell (answered or not).</summary>
+    public int AttachRequests => Volatile.Read(ref _attachRequests);
+
+    /// <summary>Addresses with a doorbell now.</summary>
+    public IReadOnlyList<ulong> Doorbells
+    {
+        get
+        {
+            lock (_lock)
+                return [.. _doorbells.Keys.Order()];
+        }
+    }
+
+    public ZxStatus AttachWriteDoorbell(ulong address, EventFd signal, out IDisposable? doorbell)
+    {
+        doorbell = null;
+        Interlocked.Increment(ref _attachRequests);
+        if (!DoorbellsSupported)
+            return ZxStatus.ErrNotSupported;
+        if (AttachDoorbellStatus != ZxStatus.Ok)
+            return AttachDoorbellStatus;
+        lock (_lock)
+        {
+            if (IsDisposed)
+                _violations.Enqueue($"doorbell at {address:x} attached after dispose");
+            if (!_doorbells.TryAdd(address, signal))
+                return ZxStatus.ErrAlreadyExists; // KVM: EEXIST
+        }
+        DoorbellsAttached.Enqueue(address);
+        doorbell = new DetachDoorbell(this, address);
+        return ZxStatus.Ok;
+    }
+
+    /// <summary>
+    /// Plays a guest write at <paramref name="address"/> that KVM completes in the kernel: signals its
+    /// doorbell and returns true, or returns false if none is attached (the write would exit).
+    /// </summary>
+    public bool RingDoorbell(ulong address)
+    {
+        // Held while signalling, as KVM holds its bus: once a detach returns, no write signals.
+        lock (_lock)
+        {
+            if (!_doorbells.TryGetValue(address, out EventFd? signal))
+                return false;
+            signal.Signal();
+            return true;
+        }
+    }
+
+    private sealed class DetachDoorbell(FakeGuestBackend guest, ulong address) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+                return;
+            lock (guest._lock)
+                guest._doorbells.Remove(address);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_doorbells.Count > 0)
+                _violations.Enqueue($"disposed with {_doorbells.Count} doorbells attached");
+        }
+        Interlocked.Exchange(ref _disposed, 1);
+    }
 }
 
 /// <summary>

@@ -70,5 +70,8 @@ internal sealed class KvmGuestBackend : IGuestBackend
         return KvmLineRoute.FanOut(_vm, line, vcpuIds, vector, out route);
     }
 
+    public ZxStatus AttachWriteDoorbell(ulong address, EventFd signal, out IDisposable? doorbell) =>
+        KvmWriteDoorbell.Attach(_vm, address, signal, out doorbell);
+
     public void Dispose() => _vm.Dispose();
 }
