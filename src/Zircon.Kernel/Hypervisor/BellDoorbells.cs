@@ -28,6 +28,7 @@ internal sealed class BellDoorbells : IDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<ulong, Doorbell> _byAddress = new();
     private readonly Dictionary<GuestTrap, Action> _portCloseHooks = new();
+    private long _countedWrites;
     private bool _unsupported;
     private bool _refused;
     private bool _closed;
@@ -43,6 +44,9 @@ internal sealed class BellDoorbells : IDisposable
                 return _byAddress.Count;
         }
     }
+
+    /// <summary>Writes doorbells counted in this guest's life, delivered or not (tests and diagnostics).</summary>
+    public long CountedWrites => Interlocked.Read(ref _countedWrites);
 
     /// <summary>Whether a doorbell is attached at <paramref name="address"/> (tests and diagnostics).</summary>
     public bool IsAttached(ulong address)
@@ -126,6 +130,7 @@ internal sealed class BellDoorbells : IDisposable
     {
         lock (_lock)
         {
+            Interlocked.Add(ref _countedWrites, (long)count);
             if (!bell.Attached)
                 return; // detached meanwhile because its port, trap or guest went: its writes go with them
             switch (bell.Trap.DeliverCounted(bell.Address, count))
@@ -150,6 +155,7 @@ internal sealed class BellDoorbells : IDisposable
             foreach (Doorbell bell in _byAddress.Values.Where(b => b.Trap == trap).ToArray())
             {
                 ulong last = Detach(bell);
+                Interlocked.Add(ref _countedWrites, (long)last);
                 if (last > 0)
                     trap.DeliverCounted(bell.Address, last);
             }
