@@ -103,6 +103,20 @@ internal sealed class GuestTrap : IPacketProducer
         {
             if (_removed || _portGone)
                 return BellDelivery.PortGone;
+            // Nothing older waiting: queue straight away (no backlog entry to allocate).
+            while (_backlog.Count == 0 && count > 0 && _available > 0)
+            {
+                _available--;
+                if (!QueueLocked(address))
+                {
+                    _available++;
+                    _portGone = true;
+                    return BellDelivery.PortGone;
+                }
+                count--;
+            }
+            if (count == 0)
+                return BellDelivery.Delivered;
             if (_backlogTail is { } tail && tail.Address == address)
             {
                 tail.Count += count;
