@@ -27,7 +27,7 @@ public class BellDoorbellTests
 
     /// <summary>
     /// A guest that writes to each of <paramref name="offsets"/> (in the BELL page) in turn, counting
-    /// each write in guest memory, <paramref name="rounds"/> times or, with 0, until the host sets
+    /// each write in guest memory just before it, <paramref name="rounds"/> times or, with 0, until the host sets
     /// the stop flag; then the standard exit.
     /// </summary>
     private static TestGuest WritingGuest(ulong[] offsets, int rounds) => TestGuest.Create(a =>
@@ -38,8 +38,10 @@ public class BellDoorbellTests
         a.Label(ref loop);
         for (int i = 0; i < offsets.Length; i++)
         {
-            a.mov(__qword_ptr[(long)(TestGuest.TrapAddr + offsets[i])], r8);
+            // Counted first: a VCPU stopped between the two has counted a write it did not make,
+            // never made one it did not count.
             a.inc(__qword_ptr[(long)(Counters + (ulong)i * 8)]);
+            a.mov(__qword_ptr[(long)(TestGuest.TrapAddr + offsets[i])], r8);
         }
         if (rounds > 0)
         {
