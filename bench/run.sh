@@ -30,7 +30,7 @@ dotnet build bench/Zircon.Benchmarks -c Release --artifacts-path "$artifacts" -n
 bench="$artifacts/bin/Zircon.Benchmarks/release/zircon-bench"
 mkdir -p "$artifacts/c"
 rawc="$artifacts/c/libkvmbaseline.so"
-gcc -O2 -Wall -Wextra -Werror -shared -fPIC -fvisibility=hidden -o "$rawc" bench/c/kvm_baseline.c
+gcc -O2 -Wall -Wextra -Werror -shared -fPIC -fvisibility=hidden -o "$rawc" bench/c/kvm_common.c bench/c/kvm_baseline.c bench/c/kvm_smp.c
 # zxvm as users run it: the NativeAOT binary ./build.sh installs (built here if missing, and
 # re-published, as ./build.sh does, when a source file is newer than it).
 if [ ! -x artifacts/bin/zxvm ]; then

@@ -29,7 +29,7 @@ public static class Program
     private const string Usage = """
         zircon-bench: Zircon hot paths next to their raw-KVM and .NET baselines
 
-        usage: zircon-bench --json FILE --part NAME [--zxvm PATH] [--raw-c LIB] [--quick] [--only ports,interrupts,handles,vcpu,vcpu-interrupts,lifecycle,vmm]
+        usage: zircon-bench --json FILE --part NAME [--zxvm PATH] [--raw-c LIB] [--quick] [--only ports,interrupts,handles,vcpu,vcpu-interrupts,lifecycle,vmm,smp]
                zircon-bench --combine DIR --json FILE --out FILE   (merge DIR/*.json into the combined JSON and Markdown)
                zircon-bench --noop        (start and exit; the process-start baseline)
         """;
@@ -45,10 +45,12 @@ public static class Program
         // Last: in the KVM rig this section has hung (the raw C kick seemed lost); whatever runs
         // before it is kept when the rig's time limit ends the run.
         ("vcpu-interrupts", VcpuBenchmarks.RunInterrupts),
+        ("smp", SmpBenchmarks.Run),
     ];
 
     public static int Main(string[] args)
     {
+        if (args is ["--dump-smp-image", string dump]) { File.WriteAllBytes(dump, SmpGuestImage.Build()); return 0; }
         if (args is ["--noop"])
             return 0;
         if (args is ["--probe-kvm"])
