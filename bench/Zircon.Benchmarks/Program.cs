@@ -42,15 +42,16 @@ public static class Program
         ("vcpu", VcpuBenchmarks.Run),
         ("lifecycle", LifecycleBenchmarks.Run),
         ("vmm", VmmBenchmarks.Run),
-        // Last: in the KVM rig this section has hung (the raw C kick seemed lost); whatever runs
-        // before it is kept when the rig's time limit ends the run.
+        // Last of the vcpu part: it waits on cross-thread wake-ups, the slowest thing in the KVM rig,
+        // and whatever ran before it is kept if the rig's time limit ends the run there. (It used
+        // to hang there: the raw C kick never reached KVM_RUN; see bench/c/kvm_common.c.)
         ("vcpu-interrupts", VcpuBenchmarks.RunInterrupts),
+        // Its own part (bench/results/smp.json): issue 10's two-VCPU rows.
         ("smp", SmpBenchmarks.Run),
     ];
 
     public static int Main(string[] args)
     {
-        if (args is ["--dump-smp-image", string dump]) { File.WriteAllBytes(dump, SmpGuestImage.Build()); return 0; }
         if (args is ["--noop"])
             return 0;
         if (args is ["--probe-kvm"])

@@ -158,10 +158,15 @@ int kb_bind_vcpu_thread(int vcpu)
     sigset_t inside;
     sigfillset(&inside);
     sigdelset(&inside, KB_KICK_SIGNAL);
-    struct { struct kvm_signal_mask header; uint64_t mask; } sm;
-    sm.header.len = 8; /* the kernel's sigset size */
-    memcpy(&sm.mask, &inside, 8);
-    if (ioctl(vcpu, KVM_SET_SIGNAL_MASK, &sm) < 0)
+    /* The kernel's 8-byte sigset follows the 4-byte length directly (offset 4). A struct with a
+     * uint64_t after the header put it at offset 8: the kernel then read 4 bytes of padding and the
+     * low half of the mask, which blocked the kick inside KVM_RUN, and every kick was lost. */
+    uint8_t sm[sizeof(struct kvm_signal_mask) + 8];
+    _Static_assert(sizeof(struct kvm_signal_mask) == 4, "the sigset follows a 4-byte length");
+    uint32_t len = 8; /* the kernel's sigset size */
+    memcpy(sm, &len, sizeof(len));
+    memcpy(sm + sizeof(struct kvm_signal_mask), &inside, 8);
+    if (ioctl(vcpu, KVM_SET_SIGNAL_MASK, sm) < 0)
         return -errno;
     return (int)syscall(SYS_gettid);
 }
