@@ -337,7 +337,7 @@ public static class VcpuBenchmarks
             s.Add("`zx_vcpu_interrupt` → halted guest's handler (until its OUT exit)", zxSamples.ToStats(), "raw C kick (tgkill) + KVM_INTERRUPT", cSamples.ToStats(),
                 "same mechanism (kick, KVM_INTERRUPT, KVM_RUN); the difference is pending-vector bookkeeping and the resume loop.",
                 target: 1.20, third: (CSharpKvm, rawSamples.ToStats()),
-                bound: "most of the gap is below Zircon, in the C# KVM layer's kick and run wrapper (its column: 1.28x raw C in the first rig run that measured this row, Zircon 1.36x); " +
+                bound: "most of the gap is below Zircon, in the C# KVM layer's kick and run wrapper (its column was 1.28x and 1.85x raw C in the first two rig runs that measured this row, Zircon 1.36x and 1.34x); " +
                     "each sample is one cross-thread wake-up, whose spread in the rig is wide (compare the p90 columns).");
         }
 
