@@ -37,7 +37,13 @@ echo "ZX-RIG-BEGIN" >/dev/console
 # timeout is on the image when the host reads it.
 ( while sleep 5; do sync; done ) &
 syncer=$!
+# A heartbeat on the second serial port, which nothing else uses: the host stops a machine whose
+# heartbeat ends (scripts/kvm-rig/stall-watch.sh). The kernel's text symbols go to the image so
+# that the host can name the function each stopped CPU was in (the rig boots without KASLR).
+( while :; do echo "heartbeat $(cut -d' ' -f1 /proc/uptime)" >/dev/ttyS1; sleep 5; done ) &
+heartbeat=$!
+grep -i " t " /proc/kallsyms >/rig/rig-kallsyms 2>/dev/null
 setsid chroot /rig /rig-command.sh </dev/null >/rig/rig-output.log 2>&1
 status=$?
-kill $syncer 2>/dev/null
+kill $syncer $heartbeat 2>/dev/null
 finish $status

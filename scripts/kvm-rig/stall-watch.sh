@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Watches a running rig machine and stops it when it stops responding.
+#
+# The rig's /init writes a heartbeat line to its second serial port (ttyS1, a file here) every
+# few seconds, from a shell loop that no test touches. A machine whose heartbeat file has not
+# grown for STALL seconds (or that never sent one within STALL + 240 s of boot) has stopped as a
+# whole (docs/kvm-rig.md, "When the rig's machine stops"): this script then records what QEMU
+# shows of it (CPU time QEMU used meanwhile, each emulated CPU's registers, through the monitor
+# socket), writes that to REPORT and kills QEMU, so the rig ends at once with its own status
+# instead of sitting out its whole time limit.
+#
+# Usage: stall-watch.sh QEMU_PID HEARTBEAT_FILE MONITOR_SOCKET STALL_SECONDS REPORT_FILE
+#   Each CPU's registers also go to REPORT.registers (rig.sh names the kernel function at each RIP).
+set -uo pipefail
+qemu=$1 heartbeat=$2 monitor=$3 stall=$4 report=$5
+started=$(date +%s)
+
+# QEMU_PID may be the `timeout` that runs QEMU: its CPU time is its child's.
+cpu_ticks() {
+    local pid
+    for pid in "$qemu" $(cat "/proc/$qemu/task/$qemu/children" 2>/dev/null); do
+        awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null
+    done | awk '{ sum += $1 } END { print sum + 0 }'
+}
+
+# One human-monitor command through the socket; perl's core modules speak to a UNIX socket.
+monitor_command() {
+    perl -MIO::Socket::UNIX -e '
+        my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or exit 1;
+        $s->autoflush(1); print $s "$ARGV[1]\n";
+        local $SIG{ALRM} = sub { exit 0 }; alarm 5;
+        while (my $line = <$s>) { $line =~ s/\e\[[0-9;]*[A-Za-z]//g; $line =~ tr/\r//d; print $line }
+    ' "$monitor" "$1" 2>/dev/null
+}
+
+while kill -0 "$qemu" 2>/dev/null; do
+    sleep 5
+    now=$(date +%s)
+    if [ -s "$heartbeat" ]; then
+        last=$(stat -c %Y "$heartbeat")
+        silent=$((now - last))
+        [ "$silent" -lt "$stall" ] && continue
+        what="no heartbeat for $silent s (last: $(tail -1 "$heartbeat" | tr -d '\r'))"
+    else
+        [ $((now - started)) -lt $((stall + 240)) ] && continue
+        what="no heartbeat at all $((now - started)) s after start"
+    fi
+    before=$(cpu_ticks); sleep 5; after=$(cpu_ticks)
+    {
+        echo "rig: the emulated machine stopped responding: $what"
+        echo "rig: QEMU used $(( (after - before) * 100 / $(getconf CLK_TCK) / 5 ))% of a host CPU over the last 5 s"
+        echo "rig: QEMU's view of the emulated CPUs:"
+        monitor_command "info cpus" | grep -v -e "(qemu)" -e "^QEMU " | sed "s/^/rig|   /"
+        monitor_command "info registers -a" >"$report.registers"
+        grep -E "^(CPU#|RIP|RAX|RSP|CR0|EFL)" "$report.registers" | sed 's/^/rig|   /'
+    } >"$report"
+    children=$(cat "/proc/$qemu/task/$qemu/children" 2>/dev/null)
+    kill "$qemu" 2>/dev/null; sleep 5; kill -9 "$qemu" $children 2>/dev/null
+    exit 0
+done
