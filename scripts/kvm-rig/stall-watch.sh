@@ -53,6 +53,14 @@ while kill -0 "$qemu" 2>/dev/null; do
         monitor_command "info cpus" | grep -v -e "(qemu)" -e "^QEMU " | sed "s/^/rig|   /"
         monitor_command "info registers -a" >"$report.registers"
         grep -E "^(CPU#|RIP|RAX|RSP|CR0|EFL)" "$report.registers" | sed 's/^/rig|   /'
+        sleep 2
+        echo "rig: the emulated CPUs' RIPs 2 s later (unchanged: those CPUs do not run at all):"
+        monitor_command "info registers -a" | grep -oE "^RIP=[0-9a-f]+" | sed 's/^/rig|   /'
+        echo "rig: QEMU's threads (name, state, where the host kernel has them wait):"
+        for task in /proc/"$qemu"/task/* $(for child in $(cat "/proc/$qemu/task/$qemu/children" 2>/dev/null); do echo /proc/"$child"/task/*; done); do
+            [ -r "$task/stat" ] || continue
+            echo "rig|   $(cat "$task/comm" 2>/dev/null) $(awk '{print $3}' "$task/stat") $(cat "$task/wchan" 2>/dev/null)"
+        done
     } >"$report"
     children=$(cat "/proc/$qemu/task/$qemu/children" 2>/dev/null)
     kill "$qemu" 2>/dev/null; sleep 5; kill -9 "$qemu" $children 2>/dev/null
