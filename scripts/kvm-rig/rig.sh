@@ -85,20 +85,20 @@ mke2fs -q -t ext4 -O ^has_journal -E root_owner=0:0 -d "$work/root" "$work/root.
 
 # 3. Boot. The console carries the kernel's messages, the command's output between two markers,
 #    and its exit code.
-#    A second serial port carries /init's heartbeat, the monitor socket lets stall-watch.sh ask
-#    QEMU where a stopped machine's CPUs are.
+#    The console also carries /init's heartbeat; the monitor socket lets stall-watch.sh ask QEMU
+#    where a stopped machine's CPUs are.
 console="$work/console.log"
 set +e
 timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
     -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$memory_mib" \
-    -nographic -no-reboot -nodefaults -serial stdio -serial "file:$work/heartbeat.log" \
+    -nographic -no-reboot -nodefaults -serial stdio \
     -monitor "unix:$work/monitor.sock,server=on,wait=off" \
     -kernel "$kernel" -initrd "$work/initramfs.gz" \
     -append "console=ttyS0 quiet loglevel=4 panic=-1 nokaslr rdinit=/init" \
     -drive "file=$work/root.img,if=virtio,format=raw,cache=unsafe" \
     </dev/null >"$console" 2>&1 &
 qemu=$!
-"$here/stall-watch.sh" "$qemu" "$work/heartbeat.log" "$work/monitor.sock" \
+"$here/stall-watch.sh" "$qemu" "$console" "$work/monitor.sock" \
     "${ZX_RIG_STALL_SECONDS:-180}" "$work/stall-report" &
 watcher=$!
 wait $qemu
@@ -123,14 +123,14 @@ if [ -s "$work/stall-report" ]; then
             printf "%s+0x%x\n", $name, $rip - $best' "$rip" <"$work/kallsyms")" >&2
     done
     echo "rig: last console lines:" >&2
-    tr -d '\r' <"$console" | tail -20 | sed 's/^/rig| /' >&2
+    tr -d '\r' <"$console" | grep -v zx-rig-heartbeat | tail -20 | sed 's/^/rig| /' >&2
     exit 123
 fi
 if [ "$qemu_rc" -eq 124 ]; then
     echo "rig: timed out after $timeout_s s; last console lines:" >&2
-    tr -d '\r' <"$console" | tail -20 | sed 's/^/rig| /' >&2
+    tr -d '\r' <"$console" | grep -v zx-rig-heartbeat | tail -20 | sed 's/^/rig| /' >&2
     exit 124
 fi
 echo "rig: the command did not report an exit code; last console lines:" >&2
-tr -d '\r' <"$console" | tail -20 | sed 's/^/rig| /' >&2
+tr -d '\r' <"$console" | grep -v zx-rig-heartbeat | tail -20 | sed 's/^/rig| /' >&2
 exit 125

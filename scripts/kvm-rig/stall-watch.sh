@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Watches a running rig machine and stops it when it stops responding.
 #
-# The rig's /init writes a heartbeat line to its second serial port (ttyS1, a file here) every
-# few seconds, from a shell loop that no test touches. A machine whose heartbeat file has not
-# grown for STALL seconds (or that never sent one within STALL + 240 s of boot) has stopped as a
+# The rig's /init writes a heartbeat line to the kernel's log every few seconds, from a shell loop
+# that no test touches; the kernel prints it on the console (a file here). A machine that has
+# sent no heartbeat for STALL seconds (or none at all within STALL + 240 s of boot) has stopped as a
 # whole (docs/kvm-rig.md, "When the rig's machine stops"): this script then records what QEMU
 # shows of it (CPU time QEMU used meanwhile, each emulated CPU's registers, through the monitor
 # socket), writes that to REPORT and kills QEMU, so the rig ends at once with its own status
 # instead of sitting out its whole time limit.
 #
-# Usage: stall-watch.sh QEMU_PID HEARTBEAT_FILE MONITOR_SOCKET STALL_SECONDS REPORT_FILE
+# Usage: stall-watch.sh QEMU_PID CONSOLE_FILE MONITOR_SOCKET STALL_SECONDS REPORT_FILE
 #   Each CPU's registers also go to REPORT.registers (rig.sh names the kernel function at each RIP).
 set -uo pipefail
-qemu=$1 heartbeat=$2 monitor=$3 stall=$4 report=$5
+qemu=$1 console=$2 monitor=$3 stall=$4 report=$5
 started=$(date +%s)
+beats=0 last_beat=$started
 
 # QEMU_PID may be the `timeout` that runs QEMU: its CPU time is its child's.
 cpu_ticks() {
@@ -36,11 +37,15 @@ monitor_command() {
 while kill -0 "$qemu" 2>/dev/null; do
     sleep 5
     now=$(date +%s)
-    if [ -s "$heartbeat" ]; then
-        last=$(stat -c %Y "$heartbeat")
-        silent=$((now - last))
+    count=$(grep -ac zx-rig-heartbeat "$console" 2>/dev/null)
+    if [ "${count:-0}" -gt "$beats" ]; then
+        beats=$count last_beat=$now
+        continue
+    fi
+    if [ "$beats" -gt 0 ]; then
+        silent=$((now - last_beat))
         [ "$silent" -lt "$stall" ] && continue
-        what="no heartbeat for $silent s (last: $(tail -1 "$heartbeat" | tr -d '\r'))"
+        what="no heartbeat for $silent s (last: $(grep -a zx-rig-heartbeat "$console" | tail -1 | tr -d '\r'))"
     else
         [ $((now - started)) -lt $((stall + 240)) ] && continue
         what="no heartbeat at all $((now - started)) s after start"
@@ -56,6 +61,10 @@ while kill -0 "$qemu" 2>/dev/null; do
         sleep 2
         echo "rig: the emulated CPUs' RIPs 2 s later (unchanged: those CPUs do not run at all):"
         monitor_command "info registers -a" | grep -oE "^RIP=[0-9a-f]+" | sed 's/^/rig|   /'
+        echo "rig: each CPU's local APIC (a vector left in service blocks every interrupt of its class and below, the timer's included):"
+        for cpu in $(grep -oE "^CPU#[0-9]+" "$report.registers" | tr -dc '0-9\n'); do
+            monitor_command "info lapic $cpu" | grep -E -i "^(dumping|LVT0|LVTT|Timer|ISR|IRR|PPR|TPR|ESR|ICR|APR)" | sed "s/^/rig|   cpu $cpu: /"
+        done
         echo "rig: QEMU's threads (name, state, where the host kernel has them wait):"
         for task in /proc/"$qemu"/task/* $(for child in $(cat "/proc/$qemu/task/$qemu/children" 2>/dev/null); do echo /proc/"$child"/task/*; done); do
             [ -r "$task/stat" ] || continue
