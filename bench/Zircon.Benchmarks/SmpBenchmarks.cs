@@ -46,7 +46,7 @@ public static class SmpBenchmarks
     /// <summary>VCPU 0 sends an IPI to VCPU 1, whose handler sends one back; per round trip, from batches of them between two IO exits of VCPU 0.</summary>
     private static void IpiRoundTrips(Section s, Config config, ZirconSmpGuest zx, RawSmpGuest c, TimeSpan timeout)
     {
-        int batches = config.Scale(200);
+        int batches = config.Scale(500);
         Progress.Step($"smp: IPI round trips, {batches} batches of {SmpGuestImage.RoundTripsPerBatch}");
         using var watchdog = new Watchdog(timeout, () =>
         {
@@ -82,7 +82,8 @@ public static class SmpBenchmarks
     /// </summary>
     private static void DeviceInterrupts(Section s, Config config, ZirconSmpGuest zx, RawSmpGuest c, TimeSpan timeout)
     {
-        int samples = config.Scale(400);
+        // Cheap next to the guests' set-up, and single wake-ups spread widely: many samples.
+        int samples = config.Scale(1600);
         const int Rounds = 4;
         int chunk = Math.Max(1, samples / Rounds);
         Check(Syscalls.InterruptCreate(Syscalls.GetRootResource(), Line, 0, out uint irq), "zx_interrupt_create");

@@ -283,7 +283,9 @@ public static class VcpuBenchmarks
         s.Where = Machine.InKvmRig ? RigLabel : null;
 
         // Interrupt latency: Zircon and raw KVM take turns in chunks (both VCPUs live on this thread).
-        int samples = config.Scale(400);
+        // Samples are cheap next to the guests' set-up, and single wake-ups spread widely (in the
+        // KVM rig above all): many of them.
+        int samples = config.Scale(1600);
         const int Rounds = 4;
         int chunk = Math.Max(1, samples / Rounds);
         using (var zx = ZirconGuest.Create(GuestImage.Build(GuestProgram.HaltForInterrupts)))
@@ -337,7 +339,7 @@ public static class VcpuBenchmarks
             s.Add("`zx_vcpu_interrupt` → halted guest's handler (until its OUT exit)", zxSamples.ToStats(), "raw C kick (tgkill) + KVM_INTERRUPT", cSamples.ToStats(),
                 "same mechanism (kick, KVM_INTERRUPT, KVM_RUN); the difference is pending-vector bookkeeping and the resume loop.",
                 target: 1.20, third: (CSharpKvm, rawSamples.ToStats()),
-                bound: "most of the gap is below Zircon, in the C# KVM layer's kick and run wrapper (its column was 1.28x and 1.85x raw C in the first two rig runs that measured this row, Zircon 1.36x and 1.34x); " +
+                bound: "what gap there is lies mostly below Zircon, in the C# KVM layer's kick and run wrapper (compare its column); " +
                     "each sample is one cross-thread wake-up, whose spread in the rig is wide (compare the p90 columns).");
         }
 
