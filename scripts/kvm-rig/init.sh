@@ -20,6 +20,10 @@ finish() {
     poweroff -f
 }
 
+# Holds one idle user of each KVM static key for the rig's life, so that the tests' hundreds of
+# guests never make the kernel patch its code across CPUs (see scripts/kvm-rig/kvm-keeper.c).
+/bin/kvm-keeper &
+
 mount -t ext4 /dev/vda /rig || { echo "rig: no root disk" >/dev/console; finish 125; }
 for fs in proc sys dev; do mkdir -p /rig/$fs; mount --bind /$fs /rig/$fs; done
 # /tmp stays on the root image: the repository may itself live under /tmp (a fresh clone).

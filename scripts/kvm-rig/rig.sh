@@ -39,7 +39,7 @@ cwd="$(pwd)"
 kernel="$("$here/find-kernel.sh")" || { echo "rig: no Debian kernel with KVM modules (linux-image-cloud-amd64)" >&2; exit 125; }
 kver="${kernel##*/vmlinuz-}"
 moddir="/lib/modules/$kver/kernel"
-for tool in qemu-system-x86_64 mke2fs debugfs cpio busybox; do
+for tool in qemu-system-x86_64 mke2fs debugfs cpio busybox gcc; do
     command -v "$tool" >/dev/null 2>&1 || { echo "rig: $tool is missing" >&2; exit 125; }
 done
 
@@ -61,6 +61,9 @@ for module in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-amd \
         echo "${module##*/}" >>"$init_root/modules/order"
     fi
 done
+# kvm-keeper (see its source) keeps KVM's static keys from flipping while the tests run.
+gcc -O2 -static -o "$init_root/bin/kvm-keeper" "$here/kvm-keeper.c" ||
+    { echo "rig: could not build kvm-keeper (gcc with static libc, libc6-dev)" >&2; exit 125; }
 cp "$here/init.sh" "$init_root/init"
 chmod +x "$init_root/init"
 (cd "$init_root" && find . | cpio -o -H newc --quiet | gzip -1 >"$work/initramfs.gz")
