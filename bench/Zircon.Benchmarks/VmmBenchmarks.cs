@@ -75,46 +75,16 @@ public static class VmmBenchmarks
     /// </summary>
     private static (double WallNs, string Stderr, double OverheadKiB, double ShmemKiB, double AnonKiB, double FileKiB) RunSampled(string path, string[] args, string input, string expect)
     {
-        var info = new ProcessStartInfo(path)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in args)
-            info.ArgumentList.Add(a);
-        info.Environment.Remove("DOTNET_TC_CallCountingDelayMs");
-        long start = Stopwatch.GetTimestamp();
-        using Process p = Process.Start(info)!;
-        p.StandardInput.Write(input);
-        p.StandardInput.Close();
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
         double peakOverhead = 0, peakShmem = 0, anonAtPeak = 0, fileAtPeak = 0;
-        string status = $"/proc/{p.Id}/status";
-        long deadline = Environment.TickCount64 + 60_000;
-        while (!p.HasExited)
+        double ns = LifecycleBenchmarks.RunProcess(path, args, input, expect, out string err, sample: pid =>
         {
-            if (Environment.TickCount64 > deadline)
-            {
-                p.Kill();
-                throw new TimeoutException($"{path} did not exit within 60 s");
-            }
-            if (ReadStatus(status, out double rss, out double shmem, out double anon, out double file))
+            if (ReadStatus($"/proc/{pid}/status", out double rss, out double shmem, out double anon, out double file))
             {
                 if (rss - shmem > peakOverhead)
                     (peakOverhead, anonAtPeak, fileAtPeak) = (rss - shmem, anon, file);
                 peakShmem = Math.Max(peakShmem, shmem);
             }
-            Thread.Sleep(1);
-        }
-        p.WaitForExit();
-        double ns = Measure.Since(start);
-        string output = stdout.Result;
-        string err = stderr.Result;
-        if (p.ExitCode != 0 || !output.Contains(expect, StringComparison.Ordinal))
-            throw new InvalidOperationException($"{path} {string.Join(' ', args)} exited {p.ExitCode}; stdout: {output}; stderr: {err}");
+        });
         return (ns, err, peakOverhead, peakShmem, anonAtPeak, fileAtPeak);
     }
 
