@@ -102,8 +102,12 @@ public static class LifecycleBenchmarks
         throw new InvalidOperationException($"zxvm --verbose printed no '{phase}' line:\n{log}");
     }
 
-    /// <summary>Runs a process to completion with <paramref name="input"/> on stdin; wall time in ns.</summary>
-    internal static double RunProcess(string path, string[] args, string input, string? expect, out string stderrText)
+    /// <summary>
+    /// Runs a process to completion with <paramref name="input"/> on stdin; wall time in ns. With
+    /// <paramref name="sample"/>, calls it with the process id about every millisecond while the
+    /// process runs (e.g. to read its /proc status).
+    /// </summary>
+    internal static double RunProcess(string path, string[] args, string input, string? expect, out string stderrText, Action<int>? sample = null)
     {
         var info = new ProcessStartInfo(path)
         {
@@ -122,11 +126,18 @@ public static class LifecycleBenchmarks
         p.StandardInput.Close();
         Task<string> stdout = p.StandardOutput.ReadToEndAsync();
         Task<string> stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(60_000))
+        long deadline = Environment.TickCount64 + 60_000;
+        while (sample is null ? !p.WaitForExit(60_000) : !p.HasExited)
         {
-            p.Kill();
-            throw new TimeoutException($"{path} did not exit within 60 s");
+            if (sample is null || Environment.TickCount64 > deadline)
+            {
+                p.Kill();
+                throw new TimeoutException($"{path} did not exit within 60 s");
+            }
+            sample(p.Id);
+            Thread.Sleep(1);
         }
+        p.WaitForExit();
         double ns = Measure.Since(start);
         string output = stdout.Result;
         stderrText = stderr.Result;
