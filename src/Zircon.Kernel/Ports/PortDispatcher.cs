@@ -283,17 +283,18 @@ public sealed class PortDispatcher : Dispatcher
     /// <c>zx_port_cancel</c>: removes registrations made through <paramref name="source"/> with
     /// <paramref name="key"/> and the packets they queued. NOT_FOUND if there was nothing.
     /// </summary>
-    public ZxStatus Cancel(Handles.Handle source, ulong key)
+    public ZxStatus Cancel(in Handles.Handle source, ulong key)
     {
+        ulong sourceId = source.Id;
         int removed = source.Dispatcher.RemoveObservers(
-            static (o, s) => o is PortObserver po && ReferenceEquals(po.Port, s.port) && ReferenceEquals(po.Handle, s.source) && po.Key == s.key,
-            (port: this, source, key));
+            static (o, s) => o is PortObserver po && ReferenceEquals(po.Port, s.port) && po.Handle.Id == s.sourceId && po.Key == s.key,
+            (port: this, sourceId, key));
         using (_lock.Hold())
         {
-            _observers.RemoveWhere(o => ReferenceEquals(o.Handle, source) && o.Key == key);
+            _observers.RemoveWhere(o => o.Handle.Id == sourceId && o.Key == key);
             removed += _queue.RemoveWhere(
-                static (e, s) => e.Producer is PortObserver po && ReferenceEquals(po.Handle, s.source) && po.Key == s.key,
-                (source, key));
+                static (e, s) => e.Producer is PortObserver po && po.Handle.Id == s.sourceId && po.Key == s.key,
+                (sourceId, key));
         }
         return removed > 0 ? ZxStatus.Ok : ZxStatus.ErrNotFound;
     }
