@@ -49,6 +49,16 @@ public sealed class PortDispatcher : Dispatcher
         }
     }
 
+    /// <summary><c>zx_object_wait_async</c> registrations still pending on this port, for tests and diagnostics.</summary>
+    internal int RegistrationCount
+    {
+        get
+        {
+            using (_lock.Hold())
+                return _observers.Count;
+        }
+    }
+
     /// <summary>Threads and tasks blocked on this port, for tests and diagnostics.</summary>
     internal int WaiterCount
     {
