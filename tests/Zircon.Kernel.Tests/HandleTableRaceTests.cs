@@ -30,22 +30,24 @@ public class HandleTableRaceTests
     [Fact]
     public void DuplicateCloseLookupWaitAndCancel_Race_LookupsSeeExactlyTheirHandleOrBadHandle()
     {
-        // A long free list: each slot comes back only after every other free slot was used, so
-        // no value is issued twice during the test (checked below), and every value maps to one
-        // (object, rights) for the whole test.
-        const int Spare = 3000;
+        // A free list of about Spare slots: a closed handle's slot is reused after about Spare
+        // other duplicates, so lookups of just-closed values often meet their slot being refilled
+        // (where a torn read would show another handle's object or rights), while no slot is reused
+        // 4096 times (a generation wrap) within the test, so every value names one handle only
+        // (TryAdd below checks that premise).
+        const int Spare = 64;
         uint spareSource = Zx.Event();
         uint[] spare = Enumerable.Range(0, Spare).Select(_ => Zx.Duplicate(spareSource, ZxRights.SameRights)).ToArray();
         Zx.Close([.. spare, spareSource]);
 
-        const int Objects = 4, Owners = 3, Lookups = 2, Rounds = 3000;
+        const int Objects = 4, Owners = 3, Lookups = 2, Rounds = 10_000;
         uint[] roots = Enumerable.Range(0, Objects).Select(_ => Zx.Event()).ToArray();
         ulong[] koids = roots.Select(r => Zx.Info(r).Koid).ToArray();
         uint port = Zx.Port();
         var issued = new ConcurrentDictionary<uint, (ulong Koid, ZxRights Rights)>();
         var recent = new uint[256]; // recently issued values, live or closed, for the lookup threads
         int recentNext = 0, ownersDone = 0;
-        long lookupsOk = 0, lookupsBad = 0, duplicates = 0;
+        long lookupsOk = 0, lookupsBad = 0;
         var failures = new ConcurrentQueue<string>();
         void Fail(string what) => failures.Enqueue(what);
 
@@ -63,9 +65,8 @@ public class HandleTableRaceTests
                     Fail($"duplicate: {status}");
                     break;
                 }
-                Interlocked.Increment(ref duplicates);
                 if (!issued.TryAdd(h, (koids[obj], rights)))
-                    Fail($"value {h:x} issued twice within the test");
+                    Fail($"value {h:x} issued twice within the test (the free list was too short: a premise, not the table)");
                 Volatile.Write(ref recent[Interlocked.Increment(ref recentNext) & 255], h);
 
                 // Live: every lookup finds exactly this handle.
@@ -114,7 +115,9 @@ public class HandleTableRaceTests
             var random = new Random(100 + l);
             while (Volatile.Read(ref ownersDone) < Owners && failures.IsEmpty)
             {
-                uint v = Volatile.Read(ref recent[random.Next(recent.Length)]);
+                // Mostly the newest values: their slots are the ones being emptied and refilled.
+                int back = random.Next(4) == 0 ? random.Next(recent.Length) : random.Next(8);
+                uint v = Volatile.Read(ref recent[(Volatile.Read(ref recentNext) - back) & (recent.Length - 1)]);
                 if (v == 0)
                     continue;
                 (ulong koid, ZxRights rights) = issued[v];
@@ -187,7 +190,6 @@ public class HandleTableRaceTests
         Assert.True(blocked.Join(Patience), "the blocked waiter hung");
 
         Assert.Empty(failures);
-        Assert.True(duplicates < (long)Spare * 4096, "values could have repeated: the no-reissue premise does not hold");
         // Both outcomes of a racing lookup happened, and the close reached blocked waiters.
         Assert.True(lookupsOk > 0 && lookupsBad > 0, $"lookups: {lookupsOk} found, {lookupsBad} bad");
         Assert.True(blockedCanceled > 0, "no blocked wait_one was canceled by a close");
