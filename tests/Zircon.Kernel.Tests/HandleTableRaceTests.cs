@@ -201,6 +201,40 @@ public class HandleTableRaceTests
     }
 
     [Fact]
+    public void WaitAsyncRacingWithClose_NoRegistrationOutlivesItsHandle()
+    {
+        // wait_async looks the handle up, then registers; a close in between cancels the
+        // registrations made through the handle before this one is registered. It must not stay
+        // behind (a packet for a closed handle, an observer nobody can cancel).
+        uint ev = Zx.Event(), port = Zx.Port();
+        var random = new Random(3);
+        int registered = 0;
+        for (int round = 0; round < 1000; round++)
+        {
+            uint h = Zx.Duplicate(ev, ZxRights.SameRights);
+            int delay = random.Next(400);
+            ZxStatus closed = ZxStatus.ErrInternal;
+            var closer = new Thread(() =>
+            {
+                Thread.SpinWait(delay);
+                closed = Syscalls.HandleClose(h);
+            });
+            closer.Start();
+            ZxStatus status;
+            ulong key = 0;
+            while ((status = Syscalls.ObjectWaitAsync(h, port, key++, Never, 0)) == ZxStatus.Ok)
+                registered++;
+            Assert.Equal(ZxStatus.ErrBadHandle, status);
+            Assert.True(closer.Join(Patience));
+            Assert.Equal(ZxStatus.Ok, closed);
+            Assert.Equal(0, Zx.Object<Dispatcher>(ev).ObserverCount);
+            Assert.Equal(0, Zx.Object<PortDispatcher>(port).RegistrationCount);
+        }
+        Assert.True(registered > 0);
+        Zx.Close(ev, port);
+    }
+
+    [Fact]
     public void Replace_RacingWithLookups_OldValueDiesAndNewValueHasTheNewRights()
     {
         uint ev = Zx.Event();
