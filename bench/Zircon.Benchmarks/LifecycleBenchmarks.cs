@@ -105,33 +105,11 @@ public static class LifecycleBenchmarks
     /// <summary>Runs a process to completion with <paramref name="input"/> on stdin; wall time in ns.</summary>
     internal static double RunProcess(string path, string[] args, string input, string? expect, out string stderrText)
     {
-        var info = new ProcessStartInfo(path)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in args)
-            info.ArgumentList.Add(a);
-        // run.sh tunes tiered compilation for the measuring loops; a process start should see the defaults.
-        info.Environment.Remove("DOTNET_TC_CallCountingDelayMs");
-        long start = Stopwatch.GetTimestamp();
-        using Process p = Process.Start(info)!;
-        p.StandardInput.Write(input);
-        p.StandardInput.Close();
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(60_000))
-        {
-            p.Kill();
-            throw new TimeoutException($"{path} did not exit within 60 s");
-        }
-        double ns = Measure.Since(start);
-        string output = stdout.Result;
-        stderrText = stderr.Result;
-        if (p.ExitCode != 0 || (expect is not null && !output.Contains(expect, StringComparison.Ordinal)))
-            throw new InvalidOperationException($"{path} {string.Join(' ', args)} exited {p.ExitCode}; stdout: {output}; stderr: {stderrText}");
+        using var run = BenchProcess.Start(path, args, input);
+        if (!run.Process.WaitForExit(60_000))
+            throw run.KillAfterTimeout();
+        double ns = Measure.Since(run.StartTimestamp);
+        stderrText = run.Finish(expect);
         return ns;
     }
 }

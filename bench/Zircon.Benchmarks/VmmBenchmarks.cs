@@ -69,32 +69,15 @@ public static class VmmBenchmarks
     /// <summary>Runs a process to completion, sampling its /proc status every millisecond: wall ns, stderr, peak (VmRSS − RssShmem) KiB, peak RssShmem KiB.</summary>
     private static (double WallNs, string Stderr, double OverheadKiB, double ShmemKiB) RunSampled(string path, string[] args, string input, string expect)
     {
-        var info = new ProcessStartInfo(path)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in args)
-            info.ArgumentList.Add(a);
-        info.Environment.Remove("DOTNET_TC_CallCountingDelayMs");
-        long start = Stopwatch.GetTimestamp();
-        using Process p = Process.Start(info)!;
-        p.StandardInput.Write(input);
-        p.StandardInput.Close();
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
+        using var run = BenchProcess.Start(path, args, input);
+        Process p = run.Process;
         double peakOverhead = 0, peakShmem = 0;
         string status = $"/proc/{p.Id}/status";
         long deadline = Environment.TickCount64 + 60_000;
         while (!p.HasExited)
         {
             if (Environment.TickCount64 > deadline)
-            {
-                p.Kill();
-                throw new TimeoutException($"{path} did not exit within 60 s");
-            }
+                throw run.KillAfterTimeout();
             if (ReadStatus(status, out double rss, out double shmem))
             {
                 peakOverhead = Math.Max(peakOverhead, rss - shmem);
@@ -103,11 +86,8 @@ public static class VmmBenchmarks
             Thread.Sleep(1);
         }
         p.WaitForExit();
-        double ns = Measure.Since(start);
-        string output = stdout.Result;
-        string err = stderr.Result;
-        if (p.ExitCode != 0 || !output.Contains(expect, StringComparison.Ordinal))
-            throw new InvalidOperationException($"{path} {string.Join(' ', args)} exited {p.ExitCode}; stdout: {output}; stderr: {err}");
+        double ns = Measure.Since(run.StartTimestamp);
+        string err = run.Finish(expect);
         return (ns, err, peakOverhead, peakShmem);
     }
 
