@@ -57,35 +57,17 @@ timeout --kill-after=10 $((seconds * 3 + 120)) "${stress[@]}" "$seconds" "${host
 host_status=${PIPESTATUS[0]}
 guest_seconds=$((seconds * 3 / 10 < 5 ? 5 : seconds * 3 / 10))
 echo "== guest faults and soak in the KVM rig (this host has no /dev/kvm): $guest_seconds s"
-run_guests_in_rig() {
-    scripts/kvm-rig/rig.sh --timeout $((guest_seconds * 4 + 300)) -- \
-        "${stress[@]}" "$guest_seconds" --parts guests --zxvm "$(readlink -f artifacts/bin/zxvm)" | tee "$work/rig.log"
-    return "${PIPESTATUS[0]}"
-}
-run_guests_in_rig
+# The rig's whole emulated machine sometimes stops (docs/kvm-rig.md): run-retrying.sh then runs
+# the guest parts once more, visibly, and reports a second stop as a visible skip.
+scripts/kvm-rig/run-retrying.sh "$work/rig.log" "guest faults and soak" --timeout $((guest_seconds * 4 + 300)) -- \
+    "${stress[@]}" "$guest_seconds" --parts guests --zxvm "$(readlink -f artifacts/bin/zxvm)"
 rig_status=$?
-# The rig's whole emulated machine sometimes stops during the soak (no guest, host thread or
-# kernel watchdog inside it prints anything more; docs/RELIABILITY.md). That ends in the rig's
-# time limit (124) and is retried once, visibly; a second stop is reported as a visible skip of
-# the guest parts, and any other failure fails.
-if [ $rig_status = 124 ]; then
-    echo "stress: the KVM rig stopped responding (its intermittent machine stop, docs/RELIABILITY.md); running the guest parts once more"
-    run_guests_in_rig
-    rig_status=$?
-fi
 
 passed=0; failed=0; skipped=0
 for part in host rig; do
     line=$(grep -E "^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped" "$work/$part.log" | tail -1)
     if [ -z "$line" ]; then
         status=$host_status; [ $part = rig ] && status=$rig_status
-        if [ $part = rig ] && [ "$status" = 124 ]; then
-            # The emulated machine stopped twice: the rig, not our process (whose hang reporter
-            # would have printed its threads), so the guest parts are reported as not run.
-            echo "[SKIP] guest faults and soak: the KVM rig's emulated machine stopped twice (docs/RELIABILITY.md)"
-            skipped=$((skipped + 1))
-            continue
-        fi
         echo "stress: the $part part did not finish (status $status: hang, crash or rig failure)"
         failed=$((failed + 1))
         continue

@@ -66,18 +66,21 @@ if [ "$where_kvm" = rig ]; then
     ZX_XUNIT_ARGS="--filter $not_guest" scripts/run-xunit.sh "${split_projects[@]}" 2>&1 | tee "$results/split-host.log"
     add_summary "$results/split-host.log"
     echo "== KVM rig: this host has no /dev/kvm; running ${kvm_projects[*]} under KVM in QEMU (TCG, SVM)"
-    scripts/kvm-rig/rig.sh --timeout 2400 -- scripts/run-xunit.sh "${kvm_projects[@]}" 2>&1 | tee "$results/rig.log"
+    scripts/kvm-rig/run-retrying.sh "$results/rig.log" "the rig's test projects" \
+        --timeout 2400 -- scripts/run-xunit.sh "${kvm_projects[@]}"
     add_summary "$results/rig.log"
     echo "== KVM rig: the guest tests of ${split_projects[*]}"
     ZX_XUNIT_ARGS="--filter $only_guest" \
-        scripts/kvm-rig/rig.sh --timeout 1800 -- scripts/run-xunit.sh "${split_projects[@]}" 2>&1 | tee "$results/rig-split.log"
+        scripts/kvm-rig/run-retrying.sh "$results/rig-split.log" "the guest tests of ${split_projects[*]}" \
+        --timeout 1800 -- scripts/run-xunit.sh "${split_projects[@]}"
     add_summary "$results/rig-split.log"
     echo "== KVM rig: the C ABI's guest tests ($c_guest_tests), built here"
     c_bin=artifacts/c-guest-tests
     if ZX_C_TESTS="$c_guest_tests" ZX_C_STEP=build ZX_C_BUILD_DIR="$c_bin" \
             tests/c/run.sh artifacts/native artifacts/native/include >"$results/c-build.log" 2>&1; then
         ZX_C_TESTS="$c_guest_tests" ZX_C_STEP=run ZX_C_BUILD_DIR="$c_bin" \
-            scripts/kvm-rig/rig.sh --timeout 900 -- tests/c/run.sh artifacts/native artifacts/native/include 2>&1 | tee "$results/rig-c.log"
+            scripts/kvm-rig/run-retrying.sh "$results/rig-c.log" "the C ABI's guest tests" \
+            --timeout 900 -- tests/c/run.sh artifacts/native artifacts/native/include
         add_summary "$results/rig-c.log"
     else
         cat "$results/c-build.log"

@@ -14,6 +14,7 @@ command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
 command -v busybox >/dev/null 2>&1 || missing+=(busybox-static)
 command -v mke2fs >/dev/null 2>&1 || missing+=(e2fsprogs)
 command -v cpio >/dev/null 2>&1 || missing+=(cpio)
+[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || missing+=(libc6-dev)  # the rig's static kvm-keeper
 "$(dirname "$0")/kvm-rig/find-kernel.sh" >/dev/null 2>&1 || missing+=(linux-image-cloud-amd64)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkgconf)  # the C install test builds with pkg-config
 if [ ${#missing[@]} -gt 0 ]; then

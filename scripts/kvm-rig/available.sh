@@ -4,7 +4,7 @@
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 missing=()
-for tool in qemu-system-x86_64 busybox mke2fs debugfs cpio; do
+for tool in qemu-system-x86_64 busybox mke2fs debugfs cpio gcc; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 "$here/find-kernel.sh" >/dev/null || missing+=("a kernel with kvm-amd.ko (linux-image-cloud-amd64)")

@@ -20,6 +20,10 @@ finish() {
     poweroff -f
 }
 
+# Holds one idle user of each KVM static key for the rig's life, so that the tests' hundreds of
+# guests never make the kernel patch its code across CPUs (see scripts/kvm-rig/kvm-keeper.c).
+/bin/kvm-keeper &
+
 mount -t ext4 /dev/vda /rig || { echo "rig: no root disk" >/dev/console; finish 125; }
 for fs in proc sys dev; do mkdir -p /rig/$fs; mount --bind /$fs /rig/$fs; done
 # /tmp stays on the root image: the repository may itself live under /tmp (a fresh clone).
@@ -37,7 +41,14 @@ echo "ZX-RIG-BEGIN" >/dev/console
 # timeout is on the image when the host reads it.
 ( while sleep 5; do sync; done ) &
 syncer=$!
+# A heartbeat in the kernel's log, which the kernel writes to the console by polling the UART
+# (no tty, no interrupt, nothing a test can hang up): the host stops a machine whose heartbeat
+# ends (scripts/kvm-rig/stall-watch.sh). The kernel's text symbols go to the image so that the
+# host can name the function each stopped CPU was in (the rig boots without KASLR).
+( while :; do echo "<2>zx-rig-heartbeat $(cut -d' ' -f1 /proc/uptime)" >/dev/kmsg; sleep 5; done ) &
+heartbeat=$!
+grep -i " t " /proc/kallsyms >/rig/rig-kallsyms 2>/dev/null
 setsid chroot /rig /rig-command.sh </dev/null >/rig/rig-output.log 2>&1
 status=$?
-kill $syncer 2>/dev/null
+kill $syncer $heartbeat 2>/dev/null
 finish $status

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 
 namespace Zircon.Kernel.Handles;
 
@@ -35,8 +34,11 @@ public sealed class HandleTable
     /// <summary>An empty table with its own random handle-value mixer.</summary>
     public HandleTable()
     {
-        // The low two bits of the mixer are zero so the fixed bits survive the XOR.
-        _mixer = (uint)RandomNumberGenerator.GetInt32(int.MaxValue) << 2 & 0x3FFF_FFFC;
+        // The low two bits of the mixer are zero so the fixed bits survive the XOR. The mixer makes
+        // handle values unpredictable from one process to the next, as Zircon's are; it guards no
+        // secret, so the runtime's OS-seeded generator serves: RandomNumberGenerator would load
+        // OpenSSL into every process that makes a handle table (about 4 MiB of zxvm's RSS).
+        _mixer = (uint)Random.Shared.Next(int.MaxValue) << 2 & 0x3FFF_FFFC;
     }
 
     /// <summary>Number of live handles.</summary>

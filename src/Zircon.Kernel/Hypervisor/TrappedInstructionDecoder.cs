@@ -52,29 +52,25 @@ internal static class TrappedInstructionDecoder
         // A store whose value can be checked against the exit's data beats one that cannot (the byte
         // before a MOV may make it look like a longer read-modify-write: 11 A3 00 E0 "adc" vs A3 00 E0
         // "mov"); among equals the longest wins.
-        Span<byte> candidate = stackalloc byte[MaxLength];
+        StoreCandidates candidates = StoreCandidates.At(memory, control, bitness, rip);
         bool haveFallback = false;
-        for (int candidateLength = MaxLength; candidateLength >= 1; candidateLength--)
+        for (int i = 0; i < candidates.Count; i++)
         {
-            ulong ip = rip - (ulong)candidateLength;
-            Span<byte> bytes = candidate[..candidateLength];
-            if (Fetch(memory, control, ip, bytes) != candidateLength)
-                continue; // starts on a page that is not mapped
-            Instruction instr = ThreadDecoder.Decode(bitness, bytes, ip);
-            if (instr.IsInvalid || instr.Length != candidateLength || !Matches(memory, control, regs, access, instr, out TrappedInstruction match))
+            ref readonly Instruction instr = ref candidates.Instructions[i];
+            if (!Matches(memory, control, regs, access, instr, out TrappedInstruction match))
                 continue;
             bool? stores = StoresExitData(instr, regs, access, match.FragmentOffset);
             if (stores == false)
                 continue;
             if (stores == true)
             {
-                bytes.CopyTo(instruction);
+                candidates.BytesOf(i).CopyTo(instruction);
                 found = match;
                 return ZxStatus.Ok;
             }
             if (!haveFallback)
             {
-                bytes.CopyTo(instruction);
+                candidates.BytesOf(i).CopyTo(instruction);
                 found = match;
                 haveFallback = true;
             }
@@ -298,6 +294,70 @@ internal static class TrappedInstructionDecoder
             2 => value & 0xFFFF,
             _ => value,
         };
+    }
+
+    /// <summary>
+    /// The instructions that may have ended at a write exit's RIP: for each start RIP-15..RIP-1
+    /// whose bytes decode to an instruction ending exactly at RIP, that instruction, longest first.
+    /// They depend only on the bitness, RIP and the 15 code bytes before it, so the set is kept per
+    /// thread (a VCPU runs on one thread) and reused while those are unchanged: a guest that stores
+    /// to a trap in a loop exits at the same RIP over the same bytes, and then one fetch of the
+    /// bytes and a compare replace fifteen fetches (each a page walk) and fifteen decodes. The
+    /// checks that depend on registers and data (<see cref="Matches"/>, the stored value) are made
+    /// anew at every exit, so a hit decides exactly as a fresh decode would.
+    /// </summary>
+    private sealed class StoreCandidates
+    {
+        [ThreadStatic]
+        private static StoreCandidates? t_last;
+
+        private readonly byte[] _window = new byte[MaxLength]; // the code bytes [RIP-15, RIP)
+        private int _available;                                 // how many of them (from the end) are mapped
+        private int _bitness;
+        private ulong _rip;
+        public readonly Instruction[] Instructions = new Instruction[MaxLength];
+        public int Count;
+
+        public ReadOnlySpan<byte> BytesOf(int index) => _window.AsSpan(MaxLength - Instructions[index].Length);
+
+        public static StoreCandidates At(GuestAddressSpace memory, in GuestControlState control, int bitness, ulong rip)
+        {
+            StoreCandidates set = t_last ??= new StoreCandidates();
+            Span<byte> window = stackalloc byte[MaxLength];
+            int available = FetchEndingAt(memory, control, rip, window);
+            ReadOnlySpan<byte> mapped = window[(MaxLength - available)..];
+            if (set._bitness == bitness && set._rip == rip && set._available == available
+                && mapped.SequenceEqual(set._window.AsSpan(MaxLength - available)))
+                return set;
+
+            mapped.CopyTo(set._window.AsSpan(MaxLength - available));
+            set._available = available;
+            set._bitness = bitness;
+            set._rip = rip;
+            set.Count = 0;
+            for (int length = available; length >= 1; length--)
+            {
+                Instruction instr = ThreadDecoder.Decode(bitness, mapped[(available - length)..], rip - (ulong)length);
+                if (!instr.IsInvalid && instr.Length == length)
+                    set.Instructions[set.Count++] = instr;
+            }
+            return set;
+        }
+
+        /// <summary>
+        /// Fills the end of <paramref name="window"/> with the code bytes just before
+        /// <paramref name="rip"/>; returns how many could be read (the longest mapped run ending at RIP).
+        /// </summary>
+        private static int FetchEndingAt(GuestAddressSpace memory, in GuestControlState control, ulong rip, Span<byte> window)
+        {
+            for (int length = window.Length; length >= 1; length--)
+            {
+                Span<byte> part = window[(window.Length - length)..];
+                if (Fetch(memory, control, rip - (ulong)length, part) == length)
+                    return length;
+            }
+            return 0;
+        }
     }
 
     /// <summary>Copies code bytes at <paramref name="ip"/> until the destination is full or a page is not mapped; returns how many.</summary>

@@ -87,10 +87,14 @@ public abstract class FakeHypervisorTest : IDisposable
     /// Guest memory at guest-physical 0 with identity page tables (2 MiB pages, CR3 = 0) and
     /// <paramref name="code"/> at 0x2000; returns the VCPU.
     /// </summary>
-    internal (uint Guest, uint Vcpu, FakeVcpuBackend Backend) GuestWithCode(byte[] code, ulong at = 0x2000)
+    internal (uint Guest, uint Vcpu, FakeVcpuBackend Backend) GuestWithCode(byte[] code, ulong at = 0x2000) =>
+        GuestWithCode(code, out _, at);
+
+    /// <summary>As above; <paramref name="vmo"/> is the guest memory's VMO, for changing the code later.</summary>
+    internal (uint Guest, uint Vcpu, FakeVcpuBackend Backend) GuestWithCode(byte[] code, out uint vmo, ulong at = 0x2000)
     {
         uint guest = CreateGuest(out uint vmar);
-        uint vmo = Track(Zx.Vmo(0x10000));
+        vmo = Track(Zx.Vmo(0x10000));
         var memory = new byte[0x10000];
         BinaryPrimitives.WriteUInt64LittleEndian(memory.AsSpan(0x0), 0x1000 | 0x7);   // PML4[0] -> PDPT
         BinaryPrimitives.WriteUInt64LittleEndian(memory.AsSpan(0x1000), 0x4000 | 0x7); // PDPT[0] -> PD
