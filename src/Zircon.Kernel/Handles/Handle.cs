@@ -3,7 +3,8 @@ namespace Zircon.Kernel.Handles;
 /// <summary>
 /// What a lookup found in the handle table: the object, the rights and the handle's identity, as
 /// one consistent snapshot. A value, not a table entry: the table reuses its entries, so nothing
-/// outside it keeps a reference to one (see <see cref="HandleTable"/>).
+/// outside it keeps a reference to one (see <see cref="HandleTable"/>). Only lookups make them;
+/// <c>default</c> is no handle (its <see cref="Dispatcher"/> is null).
 /// </summary>
 public readonly struct Handle
 {
