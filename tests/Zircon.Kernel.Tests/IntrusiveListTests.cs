@@ -77,4 +77,17 @@ public class IntrusiveListTests
         list.AddLast(nodes[1]); // the list is usable again
         Assert.Equal([1], Ids(list));
     }
+
+    [Fact]
+    public void Clear_UnlinksEveryNode()
+    {
+        var list = new IntrusiveList<Node, LinksOf>();
+        Node[] nodes = Enumerable.Range(0, 3).Select(i => new Node(i)).ToArray();
+        foreach (Node n in nodes)
+            list.AddLast(n);
+        list.Clear();
+        Assert.Equal(0, list.Count);
+        Assert.Null(list.First);
+        Assert.All(nodes, n => Assert.True(!n.Links.Linked && n.Links.Next is null && n.Links.Previous is null));
+    }
 }

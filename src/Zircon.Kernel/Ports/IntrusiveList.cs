@@ -92,6 +92,13 @@ internal struct IntrusiveList<T, TLinksOf>
         return head;
     }
 
+    /// <summary>Empties the list and clears every node's links.</summary>
+    public void Clear()
+    {
+        for (T? node = DetachAll(); node is not null;)
+            node = TakeNext(node);
+    }
+
     /// <summary>For a chain from <see cref="DetachAll"/>: the node after <paramref name="node"/>, whose links are cleared.</summary>
     public static T? TakeNext(T node)
     {

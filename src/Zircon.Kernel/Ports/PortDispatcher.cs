@@ -321,8 +321,7 @@ public sealed class PortDispatcher : Dispatcher
             _lines = [];
             _queue.Clear();
             _userPackets = 0;
-            for (InterruptDispatcher? i = _interrupts.DetachAll(); i is not null;)
-                i = IntrusiveList<InterruptDispatcher, InterruptDispatcher.PortLinksOf>.TakeNext(i);
+            _interrupts.Clear();
             observers = [.. _observers];
             _observers.Clear();
             waiters = _waiters.DetachAll();
