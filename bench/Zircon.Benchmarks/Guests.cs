@@ -53,21 +53,7 @@ public static class GuestImage
     {
         var image = new byte[Size];
         Span<byte> m = image;
-        const ulong Table = 0x7, Large = 0x80; // present, writable, user; 2 MiB page
-        Write(m, Pml4, Pdpt | Table);
-        Write(m, Pdpt, PdLow | Table);
-        Write(m, Pdpt + 3 * 8, PdHigh | Table);
-        for (ulong i = 0; i < 512; i++)
-        {
-            Write(m, PdLow + i * 8, (i << 21) | Table | Large);
-            Write(m, PdHigh + i * 8, ((3UL << 30) + (i << 21)) | Table | Large);
-        }
-        BinaryPrimitives.WriteUInt16LittleEndian(m[(int)DescriptorPointers..], 3 * 8 - 1);
-        Write(m, DescriptorPointers + 2, Gdt);
-        BinaryPrimitives.WriteUInt16LittleEndian(m[(int)(DescriptorPointers + 16)..], 256 * 16 - 1);
-        Write(m, DescriptorPointers + 18, Idt);
-        Write(m, Gdt + 8, 0x00AF_9A00_0000_FFFF);  // 64-bit code, selector 0x08
-        Write(m, Gdt + 16, 0x00CF_9200_0000_FFFF); // data, selector 0x10
+        WriteLayout(m);
 
         var handlers = new Assembler(64);
         Label plain = handlers.CreateLabel(), withEoi = handlers.CreateLabel();
@@ -137,8 +123,28 @@ public static class GuestImage
         return image;
     }
 
+    /// <summary>The page tables, GDT and IDT pointers every program shares (the IDT's gates are the program's).</summary>
+    internal static void WriteLayout(Span<byte> m)
+    {
+        const ulong Table = 0x7, Large = 0x80; // present, writable, user; 2 MiB page
+        Write(m, Pml4, Pdpt | Table);
+        Write(m, Pdpt, PdLow | Table);
+        Write(m, Pdpt + 3 * 8, PdHigh | Table);
+        for (ulong i = 0; i < 512; i++)
+        {
+            Write(m, PdLow + i * 8, (i << 21) | Table | Large);
+            Write(m, PdHigh + i * 8, ((3UL << 30) + (i << 21)) | Table | Large);
+        }
+        BinaryPrimitives.WriteUInt16LittleEndian(m[(int)DescriptorPointers..], 3 * 8 - 1);
+        Write(m, DescriptorPointers + 2, Gdt);
+        BinaryPrimitives.WriteUInt16LittleEndian(m[(int)(DescriptorPointers + 16)..], 256 * 16 - 1);
+        Write(m, DescriptorPointers + 18, Idt);
+        Write(m, Gdt + 8, 0x00AF_9A00_0000_FFFF);  // 64-bit code, selector 0x08
+        Write(m, Gdt + 16, 0x00CF_9200_0000_FFFF); // data, selector 0x10
+    }
+
     /// <summary>Loads the GDT and IDT, a stack, and flat segments (Zircon's initial CS selector is 0, which IRETQ cannot return to).</summary>
-    private static void Prologue(Assembler a)
+    internal static void Prologue(Assembler a)
     {
         a.lgdt(__[(long)DescriptorPointers]);
         a.lidt(__[(long)(DescriptorPointers + 16)]);
@@ -155,14 +161,14 @@ public static class GuestImage
         a.mov(ss, ax);
     }
 
-    private static void Gate(Span<byte> m, int vector, ulong handler)
+    internal static void Gate(Span<byte> m, int vector, ulong handler)
     {
         ulong low = (handler & 0xFFFF) | (0x08UL << 16) | (0x8E00UL << 32) | ((handler >> 16 & 0xFFFF) << 48);
         Write(m, Idt + (ulong)vector * 16, low);
         Write(m, Idt + (ulong)vector * 16 + 8, handler >> 32);
     }
 
-    private static AssemblerResult Assemble(Assembler a, ulong address, Span<byte> image)
+    internal static AssemblerResult Assemble(Assembler a, ulong address, Span<byte> image)
     {
         var bytes = new ByteSink();
         AssemblerResult result = a.Assemble(bytes, address, BlockEncoderOptions.ReturnNewInstructionOffsets);
@@ -170,7 +176,7 @@ public static class GuestImage
         return result;
     }
 
-    private static void Write(Span<byte> m, ulong offset, ulong value) =>
+    internal static void Write(Span<byte> m, ulong offset, ulong value) =>
         BinaryPrimitives.WriteUInt64LittleEndian(m[(int)offset..], value);
 
     private sealed class ByteSink : CodeWriter

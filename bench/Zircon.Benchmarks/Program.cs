@@ -29,7 +29,7 @@ public static class Program
     private const string Usage = """
         zircon-bench: Zircon hot paths next to their raw-KVM and .NET baselines
 
-        usage: zircon-bench --json FILE --part NAME [--zxvm PATH] [--raw-c LIB] [--quick] [--only ports,interrupts,handles,vcpu,vcpu-interrupts,lifecycle,vmm]
+        usage: zircon-bench --json FILE --part NAME [--zxvm PATH] [--raw-c LIB] [--quick] [--only ports,interrupts,handles,vcpu,vcpu-interrupts,lifecycle,vmm,smp]
                zircon-bench --combine DIR --json FILE --out FILE   (merge DIR/*.json into the combined JSON and Markdown)
                zircon-bench --noop        (start and exit; the process-start baseline)
         """;
@@ -42,9 +42,12 @@ public static class Program
         ("vcpu", VcpuBenchmarks.Run),
         ("lifecycle", LifecycleBenchmarks.Run),
         ("vmm", VmmBenchmarks.Run),
-        // Last: in the KVM rig this section has hung (the raw C kick seemed lost); whatever runs
-        // before it is kept when the rig's time limit ends the run.
+        // Last of the vcpu part: it waits on cross-thread wake-ups, the slowest thing in the KVM rig,
+        // and whatever ran before it is kept if the rig's time limit ends the run there. (It used
+        // to hang there: the raw C kick never reached KVM_RUN; see bench/c/kvm_common.c.)
         ("vcpu-interrupts", VcpuBenchmarks.RunInterrupts),
+        // Its own part (bench/results/smp.json): issue 10's two-VCPU rows.
+        ("smp", SmpBenchmarks.Run),
     ];
 
     public static int Main(string[] args)

@@ -52,6 +52,17 @@ public static class RawC
     [DllImport(Library, EntryPoint = "kb_abort")]
     public static extern int Abort(IntPtr guest);
 
+    [DllImport(Library, EntryPoint = "kb_debug")]
+    private static extern void Debug(IntPtr guest, long[] values);
+
+    /// <summary>What the guest's VCPU thread is doing, for a timeout's message.</summary>
+    public static string Describe(IntPtr guest)
+    {
+        long[] v = new long[6];
+        Debug(guest, v);
+        return $"raw C VCPU thread {(v[0] != 0 ? "inside" : "outside")} KVM_RUN, {v[1]} EINTR exits, {v[2]} KVM_INTERRUPTs, {v[3]} kicks sent, last errno {v[4]}, last exit {v[5]}";
+    }
+
     [DllImport(Library, EntryPoint = "kb_inject")]
     public static extern int Inject(IntPtr guest);
 
@@ -103,4 +114,40 @@ public static class RawC
             Handle = IntPtr.Zero;
         }
     }
+}
+
+/// <summary>The raw C two-VCPU guest (bench/c/kvm_smp.c): one VM, VCPU 0 (BSP) and VCPU 1 (AP), each run by its own thread.</summary>
+public static class RawSmp
+{
+    private const string Library = "kvmbaseline";
+
+    /// <summary>-ECANCELED: <see cref="RunToIo"/> after <see cref="Stop"/>.</summary>
+    public const int Canceled = -125;
+
+    [DllImport(Library, EntryPoint = "kb_smp_create")]
+    public static extern int Create(byte[] image, nuint size, nuint memory, ulong apEntry, out IntPtr guest);
+
+    [DllImport(Library, EntryPoint = "kb_smp_destroy")]
+    public static extern void Destroy(IntPtr guest);
+
+    [DllImport(Library, EntryPoint = "kb_smp_bind")]
+    public static extern int Bind(IntPtr guest, int cpu);
+
+    [DllImport(Library, EntryPoint = "kb_smp_run_to_io")]
+    public static extern int RunToIo(IntPtr guest, int cpu);
+
+    [DllImport(Library, EntryPoint = "kb_smp_stop")]
+    public static extern int Stop(IntPtr guest, int cpu);
+
+    [DllImport(Library, EntryPoint = "kb_smp_last_exit")]
+    public static extern int LastExit(IntPtr guest, int cpu);
+
+    [DllImport(Library, EntryPoint = "kb_smp_kicks")]
+    public static extern long Kicks(IntPtr guest, int cpu);
+
+    [DllImport(Library, EntryPoint = "kb_smp_msi_assign")]
+    public static extern int MsiAssign(IntPtr guest, int vector, int apicId);
+
+    [DllImport(Library, EntryPoint = "kb_smp_msi_signal")]
+    public static extern int MsiSignal(IntPtr guest);
 }

@@ -95,7 +95,7 @@ public static class Results
     {
         string[] files = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.json") : [];
         // This program's parts first, in the order a reader meets them; other tools' parts after.
-        string[] order = ["host", "vcpu"];
+        string[] order = ["host", "vcpu", "smp"];
         Array.Sort(files, (a, b) =>
         {
             int ia = Array.IndexOf(order, Path.GetFileNameWithoutExtension(a)), ib = Array.IndexOf(order, Path.GetFileNameWithoutExtension(b));

@@ -75,26 +75,16 @@ public static class VmmBenchmarks
     /// </summary>
     private static (double WallNs, string Stderr, double OverheadKiB, double ShmemKiB, double AnonKiB, double FileKiB) RunSampled(string path, string[] args, string input, string expect)
     {
-        using var run = BenchProcess.Start(path, args, input);
-        Process p = run.Process;
         double peakOverhead = 0, peakShmem = 0, anonAtPeak = 0, fileAtPeak = 0;
-        string status = $"/proc/{p.Id}/status";
-        long deadline = Environment.TickCount64 + 60_000;
-        while (!p.HasExited)
+        double ns = LifecycleBenchmarks.RunProcess(path, args, input, expect, out string err, sample: pid =>
         {
-            if (Environment.TickCount64 > deadline)
-                throw run.KillAfterTimeout();
-            if (ReadStatus(status, out double rss, out double shmem, out double anon, out double file))
+            if (ReadStatus($"/proc/{pid}/status", out double rss, out double shmem, out double anon, out double file))
             {
                 if (rss - shmem > peakOverhead)
                     (peakOverhead, anonAtPeak, fileAtPeak) = (rss - shmem, anon, file);
                 peakShmem = Math.Max(peakShmem, shmem);
             }
-            Thread.Sleep(1);
-        }
-        p.WaitForExit();
-        double ns = Measure.Since(run.StartTimestamp);
-        string err = run.Finish(expect);
+        });
         return (ns, err, peakOverhead, peakShmem, anonAtPeak, fileAtPeak);
     }
 

@@ -11,29 +11,7 @@
  * Every function returns 0 (or a count) on success and -errno on failure; -EPROTO means the guest
  * exited in a way the caller did not expect (kb_last_exit tells which).
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <linux/kvm.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/eventfd.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
-
-#define KB_API __attribute__((visibility("default")))
-
-/* Real-time signal that makes KVM_RUN return; SIGRTMAX - 2 is Zircon's own kick signal. */
-#define KB_KICK_SIGNAL (SIGRTMAX - 3)
-/* First GSI above the split irqchip's IOAPIC pins, as KvmVm.AddMsiRoute picks. */
-#define KB_MSI_GSI 24
+#include "kvm_baseline.h"
 
 struct kb_guest {
     int vm;
@@ -49,89 +27,21 @@ struct kb_guest {
     int irqfd;               /* eventfd bound as an irqfd, or -1 */
     int ioeventfd;           /* eventfd bound as an ioeventfd, or -1 */
     uint32_t last_exit;
+    /* Diagnostics (kb_debug): where the VCPU thread is and what it has seen. */
+    atomic_int in_run;       /* 1 while the VCPU thread is inside KVM_RUN */
+    atomic_long eintr;       /* KVM_RUN calls that ended with EINTR */
+    atomic_long injected;    /* KVM_INTERRUPT calls */
+    atomic_long kicks_sent;  /* kb_kick calls */
+    atomic_int last_errno;   /* the last failed ioctl's errno */
 };
 
-static int s_kvm = -1;
-static int s_run_size;
-static struct kvm_cpuid2 *s_cpuid;
-static pthread_mutex_t s_init_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void kb_on_kick(int sig) { (void)sig; }
-
-static int kb_init(void)
-{
-    pthread_mutex_lock(&s_init_lock);
-    int status = 0;
-    if (s_kvm < 0) {
-        int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-        if (kvm < 0) {
-            status = -errno;
-            goto out;
-        }
-        int size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-        if (size <= 0) {
-            status = -errno;
-            close(kvm);
-            goto out;
-        }
-        int nent = 256;
-        struct kvm_cpuid2 *cpuid = calloc(1, sizeof(*cpuid) + nent * sizeof(struct kvm_cpuid_entry2));
-        cpuid->nent = nent;
-        if (ioctl(kvm, KVM_GET_SUPPORTED_CPUID, cpuid) < 0) {
-            status = -errno;
-            free(cpuid);
-            close(kvm);
-            goto out;
-        }
-        /* An empty handler: the signal only has to interrupt KVM_RUN. */
-        struct sigaction action = { .sa_handler = kb_on_kick };
-        sigemptyset(&action.sa_mask);
-        sigaction(KB_KICK_SIGNAL, &action, NULL);
-        s_cpuid = cpuid;
-        s_run_size = size;
-        s_kvm = kvm;
-    }
-out:
-    pthread_mutex_unlock(&s_init_lock);
-    return status;
-}
-
-static int64_t kb_now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
-static struct kvm_segment kb_segment(uint8_t type, uint8_t s, uint8_t l)
-{
-    struct kvm_segment seg = { .base = 0, .limit = 0xFFFF, .type = type, .present = 1, .s = s, .l = l };
-    return seg;
-}
-
-static void kb_lapic_set(struct kvm_lapic_state *lapic, int offset, uint32_t value)
-{
-    memcpy(&lapic->regs[offset], &value, sizeof(value));
-}
-
-/* The calling thread becomes the VCPU thread: the kick signal stays blocked except inside KVM_RUN. */
+/* The calling thread becomes the VCPU thread (kicks go to it). */
 static int kb_bind_thread(struct kb_guest *g)
 {
-    sigset_t block;
-    sigemptyset(&block);
-    sigaddset(&block, KB_KICK_SIGNAL);
-    pthread_sigmask(SIG_BLOCK, &block, NULL);
-    /* Inside KVM_RUN only the kick gets through, as in a C VMM: the .NET runtime's own signals
-     * (GC suspension) wait until KVM_RUN returns, which they may, since the thread is in native code. */
-    sigset_t inside;
-    sigfillset(&inside);
-    sigdelset(&inside, KB_KICK_SIGNAL);
-    struct { struct kvm_signal_mask header; uint64_t mask; } sm;
-    sm.header.len = 8; /* the kernel's sigset size */
-    memcpy(&sm.mask, &inside, 8);
-    if (ioctl(g->vcpu, KVM_SET_SIGNAL_MASK, &sm) < 0)
-        return -errno;
-    g->tid = (pid_t)syscall(SYS_gettid);
+    int tid = kb_bind_vcpu_thread(g->vcpu);
+    if (tid < 0)
+        return tid;
+    g->tid = (pid_t)tid;
     return 0;
 }
 
@@ -168,73 +78,18 @@ KB_API int kb_create(const uint8_t *image, size_t size, size_t memory, struct kb
         return -ENOMEM;
     g->vm = g->vcpu = g->memfd = g->irqfd = g->ioeventfd = -1;
     g->memory_size = memory;
-    g->run_size = (size_t)s_run_size;
-
-#define KB_CHECK(expr)            \
-    do {                          \
-        if ((expr) < 0) {         \
-            status = -errno;      \
-            goto fail;            \
-        }                         \
-    } while (0)
-
-    KB_CHECK(g->vm = ioctl(s_kvm, KVM_CREATE_VM, 0));
-    struct kvm_enable_cap split = { .cap = KVM_CAP_SPLIT_IRQCHIP, .args = { 24 } };
-    KB_CHECK(ioctl(g->vm, KVM_ENABLE_CAP, &split));
-    KB_CHECK(g->memfd = memfd_create("kb-guest", MFD_CLOEXEC));
-    KB_CHECK(ftruncate(g->memfd, (off_t)memory));
-    void *mem = mmap(NULL, memory, PROT_READ | PROT_WRITE, MAP_SHARED, g->memfd, 0);
-    if (mem == MAP_FAILED) {
-        status = -errno;
-        goto fail;
+    g->run_size = (size_t)kb_run_size;
+    status = kb_vm_create(image, size, memory, &g->vm, &g->memfd, &g->memory);
+    if (status == 0)
+        status = kb_vcpu_create(g->vm, 0, true, KB_BSP_ENTRY, &g->vcpu, &g->run);
+    if (status == 0)
+        status = kb_bind_thread(g);
+    if (status != 0) {
+        kb_destroy(g);
+        return status;
     }
-    g->memory = mem;
-    memcpy(g->memory, image, size);
-    struct kvm_userspace_memory_region region = {
-        .slot = 0, .guest_phys_addr = 0, .memory_size = memory, .userspace_addr = (uint64_t)(uintptr_t)g->memory,
-    };
-    KB_CHECK(ioctl(g->vm, KVM_SET_USER_MEMORY_REGION, &region));
-    KB_CHECK(g->vcpu = ioctl(g->vm, KVM_CREATE_VCPU, 0));
-    void *run = mmap(NULL, g->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, g->vcpu, 0);
-    if (run == MAP_FAILED) {
-        status = -errno;
-        goto fail;
-    }
-    g->run = run;
-    KB_CHECK(ioctl(g->vcpu, KVM_SET_CPUID2, s_cpuid));
-
-    struct kvm_sregs sregs;
-    KB_CHECK(ioctl(g->vcpu, KVM_GET_SREGS, &sregs));
-    uint64_t apic_base = sregs.apic_base;
-    memset(&sregs, 0, sizeof(sregs));
-    sregs.apic_base = apic_base;
-    sregs.cs = kb_segment(0xF, 1, 1);
-    sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = kb_segment(0x3, 1, 0);
-    sregs.tr = kb_segment(0xB, 0, 0);
-    sregs.ldt = kb_segment(0x2, 0, 0);
-    sregs.gdt.limit = sregs.idt.limit = 0xFFFF;
-    sregs.cr0 = 0xC0000011;
-    sregs.cr4 = 0x20;
-    sregs.efer = 0xD01;
-    KB_CHECK(ioctl(g->vcpu, KVM_SET_SREGS, &sregs));
-    struct kvm_regs regs = { .rip = 0x2000, .rflags = 0x2 };
-    KB_CHECK(ioctl(g->vcpu, KVM_SET_REGS, &regs));
-
-    struct kvm_lapic_state lapic;
-    KB_CHECK(ioctl(g->vcpu, KVM_GET_LAPIC, &lapic));
-    kb_lapic_set(&lapic, 0xF0, 0x1FF);  /* SVR: enabled, spurious vector 0xFF */
-    kb_lapic_set(&lapic, 0x350, 0x700); /* LVT0: ExtINT */
-    kb_lapic_set(&lapic, 0x360, 0x400); /* LVT1: NMI */
-    KB_CHECK(ioctl(g->vcpu, KVM_SET_LAPIC, &lapic));
-    status = kb_bind_thread(g);
-    if (status != 0)
-        goto fail;
-#undef KB_CHECK
     *out = g;
     return 0;
-fail:
-    kb_destroy(g);
-    return status;
 }
 
 /* The exit reason of the last KVM_RUN (KVM_EXIT_*). */
@@ -245,6 +100,9 @@ static int kb_run_once(struct kb_guest *g)
     while (ioctl(g->vcpu, KVM_RUN, 0) < 0) {
         if (errno != EINTR)
             return -errno;
+        kb_drain_kicks();
+        if (atomic_load(&g->aborted))
+            return -ETIMEDOUT;
     }
     g->last_exit = g->run->exit_reason;
     return 0;
@@ -295,9 +153,19 @@ KB_API uint64_t kb_mmio_address(struct kb_guest *g) { return g->run->mmio.phys_a
 /* Any thread: makes the VCPU thread's KVM_RUN return (at once if it is not inside it). */
 KB_API int kb_kick(struct kb_guest *g)
 {
-    if (syscall(SYS_tgkill, getpid(), g->tid, KB_KICK_SIGNAL) < 0)
-        return -errno;
-    return 0;
+    atomic_fetch_add(&g->kicks_sent, 1);
+    return kb_kick_thread(g->tid);
+}
+
+/* Diagnostics, from any thread: OUT[0..5] = in KVM_RUN, EINTR exits, KVM_INTERRUPTs, kicks sent, last errno, last exit. */
+KB_API void kb_debug(struct kb_guest *g, int64_t *out)
+{
+    out[0] = atomic_load(&g->in_run);
+    out[1] = atomic_load(&g->eintr);
+    out[2] = atomic_load(&g->injected);
+    out[3] = atomic_load(&g->kicks_sent);
+    out[4] = atomic_load(&g->last_errno);
+    out[5] = (int64_t)g->last_exit;
 }
 
 /* Any thread: the watchdog's way to end kb_run_to_handler with -ETIMEDOUT. */
@@ -322,16 +190,29 @@ KB_API int kb_inject(struct kb_guest *g)
 KB_API int kb_run_to_handler(struct kb_guest *g, int port, int vector)
 {
     for (;;) {
-        if (ioctl(g->vcpu, KVM_RUN, 0) < 0) {
-            if (errno != EINTR)
-                return -errno;
+        atomic_store(&g->in_run, 1);
+        int r = ioctl(g->vcpu, KVM_RUN, 0);
+        int error = errno;
+        atomic_store(&g->in_run, 0);
+        if (r < 0) {
+            if (error != EINTR) {
+                atomic_store(&g->last_errno, error);
+                return -error;
+            }
+            atomic_fetch_add(&g->eintr, 1);
+            /* Drain first, then look at the flags: a kick sent after the drain stays pending and
+             * ends the next KVM_RUN at once, so its interrupt is injected then. */
+            kb_drain_kicks();
             if (atomic_load(&g->aborted))
                 return -ETIMEDOUT;
             if (!atomic_exchange(&g->pending, 0))
                 continue;
             struct kvm_interrupt irq = { .irq = (uint32_t)vector };
-            if (ioctl(g->vcpu, KVM_INTERRUPT, &irq) < 0)
+            atomic_fetch_add(&g->injected, 1);
+            if (ioctl(g->vcpu, KVM_INTERRUPT, &irq) < 0) {
+                atomic_store(&g->last_errno, errno);
                 return -errno;
+            }
             continue;
         }
         g->last_exit = g->run->exit_reason;
