@@ -16,6 +16,16 @@ public class IntrusiveListTests
         public readonly ref IntrusiveLinks<Node> Of(Node node) => ref node.Links;
     }
 
+    /// <summary>A list of <paramref name="count"/> new nodes, ids 0 up, in order (the list is used only through the returned copy).</summary>
+    private static (IntrusiveList<Node, LinksOf> List, Node[] Nodes) Filled(int count)
+    {
+        var list = new IntrusiveList<Node, LinksOf>();
+        Node[] nodes = Enumerable.Range(0, count).Select(i => new Node(i)).ToArray();
+        foreach (Node n in nodes)
+            list.AddLast(n);
+        return (list, nodes);
+    }
+
     private static List<int> Ids(IntrusiveList<Node, LinksOf> list)
     {
         var ids = new List<int>();
@@ -27,10 +37,7 @@ public class IntrusiveListTests
     [Fact]
     public void AddRemoveAndRemoveFirst_KeepFifoOrderAndCount()
     {
-        var list = new IntrusiveList<Node, LinksOf>();
-        Node[] nodes = Enumerable.Range(0, 5).Select(i => new Node(i)).ToArray();
-        foreach (Node n in nodes)
-            list.AddLast(n);
+        (IntrusiveList<Node, LinksOf> list, Node[] nodes) = Filled(5);
         Assert.Equal([0, 1, 2, 3, 4], Ids(list));
 
         list.Remove(nodes[2]); // middle
@@ -58,10 +65,7 @@ public class IntrusiveListTests
     [Fact]
     public void DetachAll_EmptiesTheList_AndLeavesAChainToWalkOnce()
     {
-        var list = new IntrusiveList<Node, LinksOf>();
-        Node[] nodes = Enumerable.Range(0, 3).Select(i => new Node(i)).ToArray();
-        foreach (Node n in nodes)
-            list.AddLast(n);
+        (IntrusiveList<Node, LinksOf> list, Node[] nodes) = Filled(3);
 
         Node? chain = list.DetachAll();
         Assert.Equal(0, list.Count);
@@ -81,10 +85,7 @@ public class IntrusiveListTests
     [Fact]
     public void Clear_UnlinksEveryNode()
     {
-        var list = new IntrusiveList<Node, LinksOf>();
-        Node[] nodes = Enumerable.Range(0, 3).Select(i => new Node(i)).ToArray();
-        foreach (Node n in nodes)
-            list.AddLast(n);
+        (IntrusiveList<Node, LinksOf> list, Node[] nodes) = Filled(3);
         list.Clear();
         Assert.Equal(0, list.Count);
         Assert.Null(list.First);
