@@ -92,10 +92,10 @@ public static class HandleBenchmarks
         Syscalls.HandleClose(ev);
 
         s.Add("`zx_handle_duplicate` + `zx_handle_close` (event)", dupClose, "GCHandle.Alloc + Free", gcHandle, zeroAlloc: true, whySlower:
-            "a new `Handle` object per duplicate (32 B), the table lock taken twice (add, remove), generation and free-queue bookkeeping, handle-count updates on the dispatcher.",
-            bound: "each duplicate is a new immutable `Handle` (32 B): lookups read table slots without a lock because an entry never changes, and observers and port packets name their handle by reference (zx_port_cancel); reusing entries would need reclamation that proves no lookup still holds one (docs/benchmark-notes.md).");
+            "the table lock taken twice (add, remove), a process-wide handle id (one atomic increment), generation and free-queue bookkeeping, handle-count updates on the dispatcher; the slot is reused in place, so nothing is allocated.",
+            bound: "nothing should allocate here: table slots are reused in place as sequence locks keyed by never-reused handle ids (docs/benchmark-notes.md); an allocation is a regression.");
         s.Add("`Event.Duplicate()` + `Dispose()` (Zircon API)", apiDup, "GCHandle.Alloc + Free", gcHandle,
-            "as above plus the `Event` wrapper object (another 32 B).");
+            "as above plus the `Event` wrapper object (32 B).");
         s.Add("`zx_object_get_info(HANDLE_BASIC)`", getInfo, "lock + Dictionary lookup + write record", lookup,
             "lock-free slot lookup plus type/rights checks, then the record is built and copied through `MemoryMarshal`.");
         s.Add("`zx_object_signal` + `zx_object_wait_one` (already signaled)", signalWait, "ManualResetEventSlim Set + Wait", mresStats,

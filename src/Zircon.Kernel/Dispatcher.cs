@@ -79,11 +79,11 @@ public abstract class Dispatcher
 
     internal void IncrementHandleCount() => Interlocked.Increment(ref _handleCount);
 
-    /// <summary>A handle to this object left the table.</summary>
-    internal void OnHandleRemoved(Handle handle)
+    /// <summary>The handle with id <paramref name="handleId"/> to this object left the table.</summary>
+    internal void OnHandleRemoved(ulong handleId)
     {
         if (IsWaitable)
-            CancelObservers(handle);
+            CancelObservers(handleId);
         if (Interlocked.Decrement(ref _handleCount) == 0)
             OnZeroHandles();
     }
@@ -158,14 +158,14 @@ public abstract class Dispatcher
         return removed;
     }
 
-    private void CancelObservers(Handle handle)
+    private void CancelObservers(ulong handleId)
     {
         lock (_signalLock)
         {
             SignalObserver? previous = null;
             for (SignalObserver? o = _observers; o is not null; o = o.Next)
             {
-                if (ReferenceEquals(o.Handle, handle))
+                if (o.Handle.Id == handleId)
                 {
                     if (previous is null)
                         _observers = o.Next;

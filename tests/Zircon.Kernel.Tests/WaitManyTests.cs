@@ -113,5 +113,5 @@ public class WaitManyTests
         }
     }
 
-    private static int Observers(uint handle) => KernelContext.Handles.Get(handle)!.Dispatcher.ObserverCount;
+    private static int Observers(uint handle) => Zx.Object<Dispatcher>(handle).ObserverCount;
 }

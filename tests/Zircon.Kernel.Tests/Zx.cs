@@ -71,7 +71,7 @@ internal static class Zx
 
     /// <summary>The object behind a handle (tests look at kernel state through it).</summary>
     public static T Object<T>(uint handle)
-        where T : Dispatcher => (T)KernelContext.Handles.Get(handle)!.Dispatcher;
+        where T : Dispatcher => KernelContext.Handles.TryGet(handle, out var entry) ? (T)entry.Dispatcher : throw new InvalidOperationException("bad handle");
 
     /// <summary>Spins until <paramref name="condition"/> holds (another thread reached a blocking call).</summary>
     public static void WaitUntil(Func<bool> condition)

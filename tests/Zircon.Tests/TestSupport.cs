@@ -47,5 +47,5 @@ internal static class KernelViews
 {
     /// <summary>Waits registered on the object (blocking, awaited or port registrations).</summary>
     public static int ObserverCountForTests(this ZxObject obj) =>
-        Zircon.Kernel.KernelContext.Handles.Get(obj.Handle)!.Dispatcher.ObserverCount;
+        (Zircon.Kernel.KernelContext.Handles.TryGet(obj.Handle, out var entry) ? entry.Dispatcher : throw new InvalidOperationException("bad handle")).ObserverCount;
 }

@@ -6,7 +6,9 @@ namespace Zircon.Kernel.Handles;
 /// The process's handle table. Values are shaped like Zircon's: a slot index and a generation,
 /// shifted left by two with the low two bits set and XOR-ed with a per-process mixer, so every
 /// valid value is odd, and a closed handle's value is not handed out again for a long time.
-/// Lookups are lock-free (slots hold immutable <see cref="Handle"/> objects); changes take a lock.
+/// Lookups are lock-free (each slot is a sequence lock, see <see cref="HandleSlot"/>); changes
+/// take a lock. Slots are reused in place, so duplicating and closing allocate nothing; a handle's
+/// identity outside the table is its never-reused <see cref="Handle.Id"/>, not a reference.
 /// </summary>
 public sealed class HandleTable
 {
@@ -15,9 +17,15 @@ public sealed class HandleTable
     private const uint GenerationMask = (1u << 12) - 1;
     private const int MaxHandles = 1 << IndexBits;
 
+    // Shared by every table, so an id names one handle in the whole process (a dispatcher's
+    // observers compare ids without knowing the table). 2^64 ids never run out.
+    private static ulong s_lastId;
+
     private readonly Lock _lock = new();
     private readonly uint _mixer;
-    private Handle?[] _slots = new Handle?[1024];
+    // Grown by copying: the slot objects are shared by the old and new arrays, so a reader still
+    // holding the old array sees every change.
+    private HandleSlot?[] _slots = new HandleSlot?[1024];
     private uint[] _generations = new uint[1024];
     private readonly Queue<int> _free = new();
     private int _used;
@@ -39,7 +47,7 @@ public sealed class HandleTable
     /// <summary>Puts a new handle to <paramref name="dispatcher"/> in the table.</summary>
     public ZxStatus Add(Dispatcher dispatcher, ZxRights rights, out uint value)
     {
-        var handle = new Handle(dispatcher, rights);
+        ulong id = Interlocked.Increment(ref s_lastId);
         lock (_lock)
         {
             if (!TryAllocateSlotLocked(out int index))
@@ -48,26 +56,24 @@ public sealed class HandleTable
                 return ZxStatus.ErrNoResources;
             }
             value = Encode(index, _generations[index]);
-            handle.Value = value;
             dispatcher.IncrementHandleCount();
-            Volatile.Write(ref _slots[index], handle);
+            _slots[index]!.Fill(dispatcher, rights, value, id);
             _count++;
         }
         return ZxStatus.Ok;
     }
 
-    /// <summary>Finds the handle with this value, or null (BAD_HANDLE).</summary>
+    /// <summary>Finds the handle with this value; false means BAD_HANDLE.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Handle? Get(uint value)
+    public bool TryGet(uint value, out Handle handle)
     {
-        if ((value & ZxHandleValues.FixedBitsMask) != ZxHandleValues.FixedBitsMask)
-            return null;
-        uint index = Decode(value) & IndexMask;
-        Handle?[] slots = Volatile.Read(ref _slots);
-        if (index >= (uint)slots.Length)
-            return null;
-        Handle? handle = Volatile.Read(ref slots[index]);
-        return handle is not null && handle.Value == value ? handle : null;
+        HandleSlot? slot = SlotOf(value);
+        if (slot is null)
+        {
+            handle = default;
+            return false;
+        }
+        return slot.TryRead(value, out handle);
     }
 
     /// <summary>
@@ -82,15 +88,14 @@ public sealed class HandleTable
     public ZxStatus Get<T>(uint value, ZxRights rights, out T dispatcher)
         where T : Dispatcher => Get(value, rights, out dispatcher, out _);
 
-    /// <summary>As <see cref="Get{T}(uint, ZxRights, out T)"/>, also returning the handle entry.</summary>
+    /// <summary>As <see cref="Get{T}(uint, ZxRights, out T)"/>, also returning the handle.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ZxStatus Get<T>(uint value, ZxRights rights, out T dispatcher, out Handle handle)
         where T : Dispatcher
     {
         // Callers read the outputs only when the status is OK.
         dispatcher = null!;
-        handle = Get(value)!;
-        if (handle is null)
+        if (!TryGet(value, out handle))
             return ZxStatus.ErrBadHandle;
         if (handle.Dispatcher is not T typed)
             return ZxStatus.ErrWrongType;
@@ -100,20 +105,28 @@ public sealed class HandleTable
         return ZxStatus.Ok;
     }
 
-    /// <summary>Removes the handle from the table and returns it; the caller must call <see cref="Release"/>.</summary>
-    public Handle? Remove(uint value)
+    /// <summary>
+    /// Whether the handle <paramref name="handle"/> names is still in the table (not closed, not
+    /// replaced). Exact: ids are never reused, so a later handle with the same value is not it.
+    /// </summary>
+    public bool IsLive(in Handle handle) => SlotOf(handle.Value)?.Holds(handle.Id) == true;
+
+    /// <summary>
+    /// Removes the handle from the table; the caller must call <see cref="Release"/> with it.
+    /// False (BAD_HANDLE) if no handle has this value.
+    /// </summary>
+    public bool Remove(uint value, out Handle handle)
     {
         lock (_lock)
         {
-            Handle? handle = Get(value);
-            if (handle is null)
-                return null;
+            if (!TryGet(value, out handle))
+                return false;
             int index = (int)(Decode(value) & IndexMask);
-            Volatile.Write(ref _slots[index], null);
+            handle = _slots[index]!.Empty();
             _generations[index] = (_generations[index] + 1) & GenerationMask;
             _free.Enqueue(index);
             _count--;
-            return handle;
+            return true;
         }
     }
 
@@ -121,9 +134,9 @@ public sealed class HandleTable
     /// Tells the object a handle to it is gone: waits through that handle are canceled and, for
     /// the last handle, the object's on-zero-handles action runs. Called without the table lock.
     /// </summary>
-    public static void Release(Handle handle)
+    public static void Release(in Handle handle)
     {
-        handle.Dispatcher.OnHandleRemoved(handle);
+        handle.Dispatcher.OnHandleRemoved(handle.Id);
     }
 
     /// <summary>Removes and releases a handle: <c>zx_handle_close</c> on one value.</summary>
@@ -131,37 +144,49 @@ public sealed class HandleTable
     {
         if (value == ZxHandleValues.Invalid)
             return ZxStatus.Ok;
-        Handle? handle = Remove(value);
-        if (handle is null)
+        if (!Remove(value, out Handle handle))
             return ZxStatus.ErrBadHandle;
         Release(handle);
         return ZxStatus.Ok;
     }
 
     /// <summary>
-    /// Atomically replaces <paramref name="value"/> by a new handle to the same object with
+    /// Atomically replaces <paramref name="old"/> by a new handle to the same object with
     /// <paramref name="rights"/> (<c>zx_handle_replace</c> once the rights were checked).
+    /// BAD_HANDLE if <paramref name="old"/> was closed or replaced meanwhile.
     /// </summary>
-    public ZxStatus Replace(Handle old, ZxRights rights, out uint value)
+    public ZxStatus Replace(in Handle old, ZxRights rights, out uint value)
     {
-        var replacement = new Handle(old.Dispatcher, rights);
+        ulong id = Interlocked.Increment(ref s_lastId);
+        Handle removed;
         lock (_lock)
         {
             int oldIndex = (int)(Decode(old.Value) & IndexMask);
-            if (!ReferenceEquals(_slots[oldIndex], old))
+            HandleSlot slot = _slots[oldIndex]!;
+            if (!slot.Holds(old.Id))
             {
                 value = ZxHandleValues.Invalid;
                 return ZxStatus.ErrBadHandle;
             }
+            removed = slot.Empty();
             // Reuse the old slot's index with a bumped generation, so the old value dies at once.
             _generations[oldIndex] = (_generations[oldIndex] + 1) & GenerationMask;
             value = Encode(oldIndex, _generations[oldIndex]);
-            replacement.Value = value;
-            replacement.Dispatcher.IncrementHandleCount();
-            Volatile.Write(ref _slots[oldIndex], replacement);
+            removed.Dispatcher.IncrementHandleCount();
+            slot.Fill(removed.Dispatcher, rights, value, id);
         }
-        Release(old);
+        Release(removed);
         return ZxStatus.Ok;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private HandleSlot? SlotOf(uint value)
+    {
+        if ((value & ZxHandleValues.FixedBitsMask) != ZxHandleValues.FixedBitsMask)
+            return null;
+        uint index = Decode(value) & IndexMask;
+        HandleSlot?[] slots = Volatile.Read(ref _slots);
+        return index < (uint)slots.Length ? Volatile.Read(ref slots[index]) : null;
     }
 
     private bool TryAllocateSlotLocked(out int index)
@@ -181,11 +206,13 @@ public sealed class HandleTable
                 return false;
             }
             Array.Resize(ref _generations, _slots.Length * 2);
-            var grown = new Handle?[_slots.Length * 2];
+            var grown = new HandleSlot?[_slots.Length * 2];
             Array.Copy(_slots, grown, _slots.Length);
             Volatile.Write(ref _slots, grown);
         }
         index = _used++;
+        // Published by a release store, so a reader that finds the slot finds it constructed.
+        Volatile.Write(ref _slots[index], new HandleSlot());
         return true;
     }
 

@@ -55,11 +55,18 @@ public sealed partial class InterruptDispatcher : Dispatcher
     public HostInterruptLine? Line => _line;
 
     // This interrupt's place in its port's interrupt queue (one packet at most) and the queued
-    // packet's timestamp: guarded by that port's lock (see InterruptQueue).
-    internal InterruptDispatcher? PortNext;
-    internal InterruptDispatcher? PortPrevious;
-    internal bool PortQueued;
+    // packet's timestamp: guarded by that port's lock.
+    internal IntrusiveLinks<InterruptDispatcher> PortLinks;
     internal long PacketTimestamp;
+
+    /// <summary>Whether this interrupt's packet is in its port's queue (read under that port's lock).</summary>
+    internal bool PortQueued => PortLinks.Linked;
+
+    /// <summary>The port's interrupt queue goes through <see cref="PortLinks"/>.</summary>
+    internal struct PortLinksOf : IIntrusiveLinksOf<InterruptDispatcher>
+    {
+        public readonly ref IntrusiveLinks<InterruptDispatcher> Of(InterruptDispatcher node) => ref node.PortLinks;
+    }
 
     /// <summary>VCPU bindings, for <c>zx_interrupt_bind_vcpu</c> (hypervisor layer).</summary>
     internal IVcpuInterruptBinding? VcpuBinding { get; private set; }

@@ -16,14 +16,13 @@ public sealed class PortDispatcher : Dispatcher
     // Every section under it is short and calls nothing that blocks (waiters are woken after release).
     private ShortLock _lock;
     private readonly PacketRing _queue = new();
-    private readonly InterruptQueue _interrupts = new();
+    private IntrusiveList<InterruptDispatcher, InterruptDispatcher.PortLinksOf> _interrupts;
     private readonly HashSet<PortObserver> _observers = new();
     // Physical interrupts bound to this port (copy-on-write), and the one blocked thread that polls
     // their lines itself (SyncPortWaiter.BlockPollingLines) so a raise wakes only that thread.
     private InterruptDispatcher[] _lines = [];
     private SyncPortWaiter? _linePoller;
-    private PortWaiter? _waitersHead;
-    private PortWaiter? _waitersTail;
+    private IntrusiveList<PortWaiter, PortWaiter.LinksOf> _waiters;
     private int _userPackets;
     private bool _closed;
     // Kernel parts told when the last handle goes (guest BELL traps stop their in-kernel doorbells).
@@ -51,6 +50,16 @@ public sealed class PortDispatcher : Dispatcher
         }
     }
 
+    /// <summary><c>zx_object_wait_async</c> registrations still pending on this port, for tests and diagnostics.</summary>
+    internal int RegistrationCount
+    {
+        get
+        {
+            using (_lock.Hold())
+                return _observers.Count;
+        }
+    }
+
     /// <summary>Threads and tasks blocked on this port, for tests and diagnostics.</summary>
     internal int WaiterCount
     {
@@ -58,10 +67,7 @@ public sealed class PortDispatcher : Dispatcher
         {
             using (_lock.Hold())
             {
-                int n = 0;
-                for (PortWaiter? w = _waitersHead; w is not null; w = w.Next)
-                    n++;
-                return n;
+                return _waiters.Count;
             }
         }
     }
@@ -127,17 +133,17 @@ public sealed class PortDispatcher : Dispatcher
             if (_closed)
                 return InterruptQueueResult.PortClosed;
             interrupt.PacketTimestamp = timestamp;
-            PortWaiter? waiter = _waitersHead;
+            PortWaiter? waiter = _waiters.First;
             if (waiter is not null)
             {
-                UnlinkLocked(waiter);
+                _waiters.Remove(waiter);
                 waiter.Packet = interrupt.BuildPortPacket();
                 waiter.Status = ZxStatus.Ok;
                 wake = waiter;
             }
             else
             {
-                _interrupts.Enqueue(interrupt);
+                _interrupts.AddLast(interrupt);
             }
         }
         wake?.Wake();
@@ -168,7 +174,12 @@ public sealed class PortDispatcher : Dispatcher
     internal bool RemoveInterrupt(InterruptDispatcher interrupt)
     {
         using (_lock.Hold())
-            return _interrupts.Remove(interrupt);
+        {
+            if (!interrupt.PortQueued)
+                return false;
+            _interrupts.Remove(interrupt);
+            return true;
+        }
     }
 
     /// <summary><c>zx_port_wait</c>: blocks until a packet arrives or the absolute <paramref name="deadline"/> passes.</summary>
@@ -186,7 +197,7 @@ public sealed class PortDispatcher : Dispatcher
             if (deadline != ZxTime.Infinite && deadline <= Linux.Libc.MonotonicClock.Now())
                 return ZxStatus.ErrTimedOut;
             waiter = SyncPortWaiter.ForCurrentThread();
-            LinkLocked(waiter);
+            _waiters.AddLast(waiter);
             // One blocked thread at a time sleeps on the bound lines' eventfds itself; the others
             // (and this one when there are no lines) sleep on their monitor.
             if (_lines.Length > 0 && _linePoller is null && _lines.Length < Linux.Libc.ReadinessPoll.MaxDescriptors)
@@ -211,7 +222,7 @@ public sealed class PortDispatcher : Dispatcher
             {
                 if (waiter.Linked)
                 {
-                    UnlinkLocked(waiter);
+                    _waiters.Remove(waiter);
                     packet = default;
                     return ZxStatus.ErrTimedOut;
                 }
@@ -242,7 +253,7 @@ public sealed class PortDispatcher : Dispatcher
                 if (_closed)
                     return ValueTask.FromException<ZxPortPacket>(new ZxException(ZxStatus.ErrCanceled, "zx_port_wait"));
                 waiter = AsyncPortWaiter.Rent(this);
-                LinkLocked(waiter);
+                _waiters.AddLast(waiter);
                 goto Pending;
             }
         }
@@ -262,7 +273,7 @@ public sealed class PortDispatcher : Dispatcher
         {
             if (!waiter.Linked)
                 return false;
-            UnlinkLocked(waiter);
+            _waiters.Remove(waiter);
             return true;
         }
     }
@@ -285,17 +296,18 @@ public sealed class PortDispatcher : Dispatcher
     /// <c>zx_port_cancel</c>: removes registrations made through <paramref name="source"/> with
     /// <paramref name="key"/> and the packets they queued. NOT_FOUND if there was nothing.
     /// </summary>
-    public ZxStatus Cancel(Handles.Handle source, ulong key)
+    public ZxStatus Cancel(in Handles.Handle source, ulong key)
     {
+        ulong sourceId = source.Id;
         int removed = source.Dispatcher.RemoveObservers(
-            static (o, s) => o is PortObserver po && ReferenceEquals(po.Port, s.port) && ReferenceEquals(po.Handle, s.source) && po.Key == s.key,
-            (port: this, source, key));
+            static (o, s) => o is PortObserver po && ReferenceEquals(po.Port, s.port) && po.Handle.Id == s.sourceId && po.Key == s.key,
+            (port: this, sourceId, key));
         using (_lock.Hold())
         {
-            _observers.RemoveWhere(o => ReferenceEquals(o.Handle, source) && o.Key == key);
+            _observers.RemoveWhere(o => o.Handle.Id == sourceId && o.Key == key);
             removed += _queue.RemoveWhere(
-                static (e, s) => e.Producer is PortObserver po && ReferenceEquals(po.Handle, s.source) && po.Key == s.key,
-                (source, key));
+                static (e, s) => e.Producer is PortObserver po && po.Handle.Id == s.sourceId && po.Key == s.key,
+                (sourceId, key));
         }
         return removed > 0 ? ZxStatus.Ok : ZxStatus.ErrNotFound;
     }
@@ -340,18 +352,13 @@ public sealed class PortDispatcher : Dispatcher
             _interrupts.Clear();
             observers = [.. _observers];
             _observers.Clear();
-            waiters = _waitersHead;
-            for (PortWaiter? w = waiters; w is not null; w = w.Next)
-            {
-                w.Linked = false;
+            waiters = _waiters.DetachAll();
+            for (PortWaiter? w = waiters; w is not null; w = IntrusiveList<PortWaiter, PortWaiter.LinksOf>.NextOf(w))
                 w.Status = ZxStatus.ErrCanceled;
-            }
-            _waitersHead = _waitersTail = null;
         }
         for (PortWaiter? w = waiters; w is not null;)
         {
-            PortWaiter? next = w.Next;
-            w.Next = w.Previous = null;
+            PortWaiter? next = IntrusiveList<PortWaiter, PortWaiter.LinksOf>.TakeNext(w);
             w.Wake();
             w = next;
         }
@@ -363,10 +370,10 @@ public sealed class PortDispatcher : Dispatcher
 
     private PortWaiter? DeliverLocked(in ZxPortPacket packet, IPacketProducer? producer)
     {
-        PortWaiter? waiter = _waitersHead;
+        PortWaiter? waiter = _waiters.First;
         if (waiter is not null)
         {
-            UnlinkLocked(waiter);
+            _waiters.Remove(waiter);
             waiter.Packet = packet;
             waiter.Status = ZxStatus.Ok;
             return waiter;
@@ -379,7 +386,7 @@ public sealed class PortDispatcher : Dispatcher
 
     private bool TryDequeueLocked(out ZxPortPacket packet, out IPacketProducer? producer)
     {
-        InterruptDispatcher? first = _interrupts.Dequeue();
+        InterruptDispatcher? first = _interrupts.RemoveFirst();
         if (first is not null)
         {
             packet = first.BuildPortPacket();
@@ -395,31 +402,5 @@ public sealed class PortDispatcher : Dispatcher
         }
         producer = null;
         return false;
-    }
-
-    private void LinkLocked(PortWaiter waiter)
-    {
-        waiter.Linked = true;
-        waiter.Next = null;
-        waiter.Previous = _waitersTail;
-        if (_waitersTail is null)
-            _waitersHead = waiter;
-        else
-            _waitersTail.Next = waiter;
-        _waitersTail = waiter;
-    }
-
-    private void UnlinkLocked(PortWaiter waiter)
-    {
-        if (waiter.Previous is null)
-            _waitersHead = waiter.Next;
-        else
-            waiter.Previous.Next = waiter.Next;
-        if (waiter.Next is null)
-            _waitersTail = waiter.Previous;
-        else
-            waiter.Next.Previous = waiter.Previous;
-        waiter.Next = waiter.Previous = null;
-        waiter.Linked = false;
     }
 }

@@ -6,9 +6,17 @@ namespace Zircon.Kernel.Ports;
 /// </summary>
 internal abstract class PortWaiter
 {
-    internal PortWaiter? Next;
-    internal PortWaiter? Previous;
-    internal bool Linked;
+    /// <summary>Its place in the port's FIFO of waiters (guarded by the port's lock).</summary>
+    internal IntrusiveLinks<PortWaiter> Links;
+
+    /// <summary>Still in the port's list of waiters (read under the port's lock).</summary>
+    internal bool Linked => Links.Linked;
+
+    /// <summary>The port's list of waiters goes through <see cref="Links"/>.</summary>
+    internal struct LinksOf : IIntrusiveLinksOf<PortWaiter>
+    {
+        public readonly ref IntrusiveLinks<PortWaiter> Of(PortWaiter node) => ref node.Links;
+    }
 
     /// <summary>The packet handed over (valid when <see cref="Status"/> is OK).</summary>
     internal ZxPortPacket Packet;

@@ -15,8 +15,7 @@ internal static class HandleLiveness
     /// <summary>Returns true when the observer was canceled here because its handle was already closed.</summary>
     public static bool CancelIfClosed(Dispatcher dispatcher, SignalObserver observer)
     {
-        Handle handle = observer.Handle;
-        if (ReferenceEquals(KernelContext.Handles.Get(handle.Value), handle))
+        if (KernelContext.Handles.IsLive(observer.Handle))
             return false;
         if (!dispatcher.RemoveObserver(observer))
             return false; // it fired (or was canceled by the close) already

@@ -15,7 +15,10 @@ internal abstract class SignalObserver
         Trigger = trigger;
     }
 
-    /// <summary>The handle the wait was made through; closing it cancels the wait.</summary>
+    /// <summary>
+    /// The handle the wait was made through (a snapshot; its <see cref="Handle.Id"/> names it);
+    /// closing it cancels the wait.
+    /// </summary>
     public Handle Handle { get; }
 
     public ZxSignals Trigger { get; }

@@ -31,8 +31,7 @@ public static partial class Syscalls
     public static ZxStatus HandleDuplicate(uint handle, ZxRights rights, out uint duplicate)
     {
         duplicate = ZxHandleValues.Invalid;
-        Handle? source = Handles.Get(handle);
-        if (source is null)
+        if (!Handles.TryGet(handle, out Handle source))
             return ZxStatus.ErrBadHandle;
         if (!source.HasRights(ZxRights.Duplicate))
             return ZxStatus.ErrAccessDenied;
@@ -48,8 +47,7 @@ public static partial class Syscalls
     public static ZxStatus HandleReplace(uint handle, ZxRights rights, out uint replacement)
     {
         replacement = ZxHandleValues.Invalid;
-        Handle? source = Handles.Get(handle);
-        if (source is null)
+        if (!Handles.TryGet(handle, out Handle source))
             return ZxStatus.ErrBadHandle;
         if (!TryNarrow(source.Rights, rights, out ZxRights narrowed))
         {
@@ -64,8 +62,7 @@ public static partial class Syscalls
     {
         actual = 0;
         available = 0;
-        Handle? h = Handles.Get(handle);
-        if (h is null)
+        if (!Handles.TryGet(handle, out Handle h))
             return ZxStatus.ErrBadHandle;
         switch (topic)
         {

@@ -78,6 +78,9 @@ public static partial class Syscalls
         var observer = new PortObserver(dispatcher, entry, portDispatcher, key, signals, options);
         portDispatcher.AddObserver(observer);
         dispatcher.AddObserver(observer);
+        // A close between the lookup and the registration canceled the handle's waits before this
+        // one existed: withdraw it now (the call linearizes just before that close).
+        HandleLiveness.CancelIfClosed(dispatcher, observer);
         return ZxStatus.Ok;
     }
 }
