@@ -23,7 +23,8 @@ public class BellDoorbellTests
     }
 
     private static BellDoorbells Doorbells(TestGuest g) =>
-        ((GuestDispatcher)KernelContext.Handles.Get(g.Guest)!.Dispatcher).Doorbells;
+        KernelContext.Handles.TryGet(g.Guest, out var entry) ? ((GuestDispatcher)entry.Dispatcher).Doorbells
+            : throw new InvalidOperationException("bad guest handle");
 
     /// <summary>
     /// A guest that writes to each of <paramref name="offsets"/> (in the BELL page) in turn, counting
