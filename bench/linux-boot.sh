@@ -203,6 +203,8 @@ $(awk 'NF == 4 && ($1 == "zxvm" || $1 == "qemu")' "$lines")
 SECTION
 )
 echo "$section"
+# Kept beside the rows, so that bench/run.sh's combine (which rewrites bench/results.md) adds it back.
+printf '%s\n' "$section" >bench/results/linux-boot.md
 # Replace the section in bench/results.md (from its heading to the next "## " heading).
 awk -v new="$section" '
     /^## Linux boot: zxvm vs QEMU microvm/ { print new; skip = 1; done = 1; next }

@@ -104,4 +104,8 @@ fi
 
 echo "== combine"
 "$bench" --combine bench/results --json bench/results.json --out bench/results.md
+# Sections that other tools write beside their rows (bench/linux-boot.sh: bench/results/linux-boot.md).
+for section in bench/results/*.md; do
+    [ -f "$section" ] && { echo; cat "$section"; } >>bench/results.md
+done
 echo "bench/run.sh took $((SECONDS - started)) s"

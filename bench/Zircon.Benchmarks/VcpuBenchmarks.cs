@@ -76,7 +76,7 @@ public static class VcpuBenchmarks
             ExpectMmio(raw.Run());
             ExpectMmio(c);
             s.Add("MMIO write through a MEM trap (`zx_vcpu_resume` → GUEST_MEM, decoded)", r[0], "raw C KVM MMIO write exit", r[1],
-                "instruction decoding at a write exit: up to 15 candidate starts before RIP, each fetched through the guest page tables and decoded (TrappedInstructionDecoder.Decode, one reused decoder per thread).",
+                "the C# KVM layer column is the managed KVM_RUN loop alone (one P/Invoke per exit); Zircon adds the trap lookup, one fetch of the 15 code bytes before RIP through the guest page tables (the decodes ending at RIP are reused while those bytes stay the same), the operand and data checks, and the packet.",
                 target: 1.25, third: (CSharpKvm, r[2]));
             zxMmio = r[0];
         }
