@@ -28,11 +28,28 @@ public sealed partial class Pty : IDisposable
     /// </summary>
     public static Pty Start(string command)
     {
-        var start = new ProcessStartInfo("script") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        ProcessStartInfo start = ScriptStartInfo("-qefc", $"{command}; echo \"rc=$?\"; stty -a", "/dev/null");
         start.Environment["SHELL"] = "/bin/bash";
-        foreach (string a in new[] { "-qefc", $"{command}; echo \"rc=$?\"; stty -a", "/dev/null" })
-            start.ArgumentList.Add(a);
         return new Pty(Process.Start(start) ?? throw new InvalidOperationException("could not start script"));
+    }
+
+    /// <summary>
+    /// util-linux <c>script</c> with <paramref name="arguments"/>, started with the default
+    /// dispositions of the signals a terminal sends (INT, QUIT, HUP, TERM), as a user's login
+    /// terminal has them. A test run started in the background (<c>cmd &amp;</c> in a shell without
+    /// job control ignores INT and QUIT; <c>nohup</c> ignores HUP) would otherwise hand its
+    /// terminal an ignored SIGINT or SIGHUP, which no program may reset: perl resets them before it
+    /// executes <c>script</c>.
+    /// </summary>
+    public static ProcessStartInfo ScriptStartInfo(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("perl") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-e");
+        start.ArgumentList.Add("$SIG{$_} = 'DEFAULT' for qw(INT QUIT HUP TERM); exec { 'script' } 'script', @ARGV or die \"script: $!\\n\";");
+        start.ArgumentList.Add("--"); // the rest are script's arguments, not perl's switches
+        foreach (string a in arguments)
+            start.ArgumentList.Add(a);
+        return start;
     }
 
     /// <summary>Quotes a path or word for bash.</summary>

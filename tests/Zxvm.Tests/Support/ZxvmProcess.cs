@@ -76,9 +76,7 @@ public static class ZxvmProcess
     {
         ProcessStartInfo zxvm = StartInfo();
         string command = string.Join(' ', new[] { zxvm.FileName }.Concat(zxvm.ArgumentList).Concat(args).Select(a => $"'{a}'"));
-        var start = new ProcessStartInfo("script") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string a in new[] { "-qec", command, "/dev/null" })
-            start.ArgumentList.Add(a);
+        ProcessStartInfo start = Pty.ScriptStartInfo("-qec", command, "/dev/null");
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start script");
         Task<string> screen = process.StandardOutput.ReadToEndAsync();
         await Task.Delay(delay);
