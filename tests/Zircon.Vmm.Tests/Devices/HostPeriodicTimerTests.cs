@@ -81,6 +81,47 @@ public sealed class HostPeriodicTimerTests
     }
 
     [Fact]
+    public void Restart_WaitsForATickInFlight_SoTheOldCallbackNeverRunsAfterIt()
+    {
+        using var timer = new HostPeriodicTimer();
+        using var inOldTick = new ManualResetEventSlim();
+        int oldFinished = 0;
+        timer.Start(TimeSpan.FromMilliseconds(1), () =>
+        {
+            inOldTick.Set();
+            Thread.Sleep(100); // still running when the restart comes
+            Interlocked.Increment(ref oldFinished);
+        });
+        Assert.True(inOldTick.Wait(GenerousBound));
+
+        timer.Start(TimeSpan.FromHours(1), () => { });
+        int atRestart = Volatile.Read(ref oldFinished);
+        Thread.Sleep(200);
+
+        Assert.Equal(1, atRestart);
+        Assert.Equal(atRestart, Volatile.Read(ref oldFinished));
+    }
+
+    [Fact]
+    public void Restart_CalledFromTick_DoesNotDeadlock()
+    {
+        using var timer = new HostPeriodicTimer();
+        using var restarted = new ManualResetEventSlim();
+        using var newTick = new ManualResetEventSlim();
+        timer.Start(TimeSpan.FromMilliseconds(1), () =>
+        {
+            if (!restarted.IsSet)
+            {
+                timer.Start(TimeSpan.FromMilliseconds(1), newTick.Set);
+                restarted.Set();
+            }
+        });
+
+        Assert.True(restarted.Wait(GenerousBound));
+        Assert.True(newTick.Wait(GenerousBound));
+    }
+
+    [Fact]
     public void Stop_CalledFromTick_DoesNotDeadlock()
     {
         using var timer = new HostPeriodicTimer();

@@ -12,7 +12,9 @@ namespace Zircon.Vmm.Devices.Plumbing;
 /// thread falls a full period or more behind, it raises one tick and skips the missed deadlines
 /// rather than delivering a burst (an edge interrupt would coalesce them anyway).</para>
 /// <para>The thread starts on the first <see cref="Start"/> and ends on <see cref="Dispose"/>. Ticks
-/// run outside the timer's lock; an exception from a tick ends the process, as on any thread.</para>
+/// run outside the timer's lock; an exception from a tick is written to standard error and the
+/// timer goes on. <see cref="Start"/> (a restart) and <see cref="Stop"/> wait for a tick in flight,
+/// unless called from that tick, so the callback they replace never runs after they return.</para>
 /// </remarks>
 public sealed class HostPeriodicTimer : IPeriodicTimer, IDisposable
 {
@@ -50,6 +52,7 @@ public sealed class HostPeriodicTimer : IPeriodicTimer, IDisposable
                 _thread.Start();
             }
             Monitor.PulseAll(_gate);
+            WaitForTickToFinishLocked(); // an old tick still running must not outlive the restart
         }
     }
 
