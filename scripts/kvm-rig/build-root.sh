@@ -45,13 +45,14 @@ for kernel in /boot/vmlinuz-*; do
 done
 
 # Tools: busybox for the usual commands, bash for the repository's scripts, script(1) for the
-# pseudo-terminal tests.
+# pseudo-terminal tests, perl (no modules) with which those tests start script(1) with default
+# signal dispositions.
 cp "$(command -v busybox)" "$root/usr/bin/busybox"
 for applet in $("$root/usr/bin/busybox" --list); do
     [ -e "$root/usr/bin/$applet" ] || ln -s busybox "$root/usr/bin/$applet"
 done
 tools=()
-for tool in bash script env timeout stty; do
+for tool in bash script env timeout stty perl; do
     path="$(command -v "$tool" 2>/dev/null)" || continue
     path="$(readlink -f "$path")"
     rm -f "$root/usr/bin/${tool}"

@@ -12,7 +12,7 @@ public class ProcessorTests
 {
     private const ulong ApEntry = 0x7000;     // free in TestGuest's memory; STARTUP vector 7
     private const ushort ReportPort = 0x90;   // an IO trap the APs write to
-    private const uint Line = 48;             // vector = line number
+    private const uint Line = 50;             // vector = line number (InterruptTests, which may run at the same time, holds 48 and 49)
     private const ulong IvtEntry = Line * 4;  // real-mode IVT at 0 (inside the PML4, in an entry no test uses)
 
     /// <summary>
